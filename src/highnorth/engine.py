@@ -1,0 +1,45 @@
+"""The one entry point: activities in, decisions out.
+
+>>> from highnorth.engine import Screener  # doctest: +SKIP
+>>> Screener(policy).screen(activities)      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from .geo.exposure import ZoneIndex, exposures
+from .geo.projection import Frame
+from .model.activity import Activity
+from .model.decision import Decision, Exposure
+from .model.rule import Policy
+from .rules.evaluate import decide
+
+__all__ = ["Screener", "screen"]
+
+
+class Screener:
+    """A policy with its zones indexed for the geometry stage; reuse it for many activities."""
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        self.frame = Frame(*policy.frame)
+        self.index = ZoneIndex(list(policy.zones.values()), self.frame)
+
+    def exposures(self, activity: Activity) -> list[Exposure]:
+        """The geometry stage for one activity."""
+        return exposures(activity, self.index)
+
+    def decide(self, activity: Activity, *, at: dt.datetime | None = None) -> Decision:
+        """Both stages for one activity."""
+        return decide(activity, self.exposures(activity), self.policy, at=at)
+
+    def screen(self, activities: Iterable[Activity], *, at: dt.datetime | None = None) -> list[Decision]:
+        """Decisions for every activity, in input order."""
+        return [self.decide(a, at=at) for a in activities]
+
+
+def screen(activities: Iterable[Activity], policy: Policy, *, at: dt.datetime | None = None) -> list[Decision]:
+    """Screen activities against a policy: `Screener(policy).screen(activities, at=at)`."""
+    return Screener(policy).screen(activities, at=at)

@@ -1,0 +1,238 @@
+"""The one module that owns projections and geodesy (pyproj). Shapely is planar; everything that
+measures distances, areas or buffers goes through here.
+
+The geometry model (docs/semantics.md):
+
+- Input coordinates are WGS84 lon/lat. The edge between two consecutive vertices, of a track or
+  of a zone, is the geodesic between them.
+- Work happens in a *frame*: a Lambert azimuthal equal-area projection centred on the data.
+  Before projecting, every edge longer than `MAX_EDGE_M` is densified along its geodesic, so that
+  straight lines in the frame stay within 1 m of the geodesic (measured: at most 0.27 m for 10 km
+  edges 1,500 km from the centre; tests/test_projection.py re-measures it).
+- Areas are exact in the frame (equal-area). Buffers and circles are built in an azimuthal
+  equidistant projection centred on each piece (tiles of at most `BUFFER_TILE_DEG`), so radii are
+  geodesic distances.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import shapely
+from pyproj import Geod, Transformer
+from shapely.geometry.base import BaseGeometry
+
+__all__ = [
+    "GEOD",
+    "MAX_EDGE_M",
+    "Frame",
+    "densify_lonlat",
+    "geodesic_buffer",
+    "geodesic_circle",
+    "geodesic_length_m",
+]
+
+GEOD = Geod(ellps="WGS84")
+MAX_EDGE_M = 10_000.0
+BUFFER_TILE_DEG = 2.0
+NM = 1852.0
+
+
+def densify_lonlat(
+    lon: np.ndarray, lat: np.ndarray, max_m: float = MAX_EDGE_M
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Insert points along each geodesic edge so that no edge is longer than `max_m`.
+
+    Returns the new lon and lat arrays and, for each new vertex, its parameter on the input line
+    (vertex i of the input has parameter i; a point a third of the way along edge i has i + 1/3).
+
+    >>> lon, lat, p = densify_lonlat(np.array([20.0, 20.0]), np.array([69.0, 69.3]))
+    >>> len(lon), float(p[1])
+    (5, 0.25)
+    """
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    if len(lon) < 2:
+        return lon.copy(), lat.copy(), np.arange(len(lon), dtype=float)
+    az, _, dist = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    dist = np.atleast_1d(np.asarray(dist, dtype=float))
+    az = np.atleast_1d(np.asarray(az, dtype=float))
+    pieces = np.maximum(1, np.ceil(dist / max_m)).astype(int)
+    if (pieces == 1).all():
+        return lon.copy(), lat.copy(), np.arange(len(lon), dtype=float)
+    seg = np.repeat(np.arange(len(pieces)), pieces)
+    starts = np.concatenate([[0], np.cumsum(pieces)[:-1]])
+    k = np.arange(pieces.sum()) - np.repeat(starts, pieces)
+    frac = k / np.repeat(pieces, pieces)
+    out_lon = np.empty(len(seg) + 1)
+    out_lat = np.empty(len(seg) + 1)
+    mid = k > 0
+    out_lon[:-1] = lon[seg]
+    out_lat[:-1] = lat[seg]
+    if mid.any():
+        flon, flat, _ = GEOD.fwd(
+            lon[seg[mid]], lat[seg[mid]], az[seg[mid]], dist[seg[mid]] * frac[mid]
+        )
+        out_lon[:-1][mid] = flon
+        out_lat[:-1][mid] = flat
+    out_lon[-1], out_lat[-1] = lon[-1], lat[-1]
+    param = np.concatenate([seg + frac, [len(lon) - 1.0]])
+    return out_lon, out_lat, param
+
+
+def geodesic_length_m(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """The geodesic length in metres of each edge of a line."""
+    if len(lon) < 2:
+        return np.zeros(0)
+    _, _, dist = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
+    return np.atleast_1d(np.asarray(dist, dtype=float))
+
+
+def _densify_geometry(geom: BaseGeometry, max_m: float) -> BaseGeometry:
+    """The same geometry with every edge densified along its geodesic."""
+    if geom.is_empty:
+        return geom
+    if geom.geom_type in ("Point", "MultiPoint"):
+        return geom
+
+    def ring(coords: np.ndarray) -> np.ndarray:
+        lon, lat, _ = densify_lonlat(coords[:, 0], coords[:, 1], max_m)
+        return np.column_stack([lon, lat])
+
+    match geom.geom_type:
+        case "LineString" | "LinearRing":
+            return type(geom)(ring(np.asarray(geom.coords)[:, :2]))
+        case "Polygon":
+            return shapely.Polygon(
+                ring(np.asarray(geom.exterior.coords)),
+                [ring(np.asarray(i.coords)) for i in geom.interiors],
+            )
+        case _:
+            parts = [_densify_geometry(g, max_m) for g in geom.geoms]
+            return type(geom)(parts) if geom.geom_type != "GeometryCollection" else shapely.GeometryCollection(parts)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A Lambert azimuthal equal-area frame centred at (`lon0`, `lat0`), in metres.
+
+    >>> f = Frame(20.0, 69.0)
+    >>> x, y = f.fwd(np.array([20.0]), np.array([69.0]))
+    >>> float(x[0]), float(y[0])
+    (0.0, 0.0)
+    """
+
+    lon0: float
+    lat0: float
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def crs(self) -> str:
+        return f"+proj=laea +lat_0={self.lat0} +lon_0={self.lon0} +ellps=WGS84 +units=m +no_defs"
+
+    @cached_property
+    def _forward(self) -> Transformer:
+        return Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
+
+    @cached_property
+    def _inverse(self) -> Transformer:
+        return Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
+
+    @classmethod
+    def around(cls, geom: BaseGeometry) -> Frame:
+        """A frame centred on the bounding box of a lon/lat geometry."""
+        minx, miny, maxx, maxy = geom.bounds
+        return cls(round((minx + maxx) / 2, 2), round((miny + maxy) / 2, 2))
+
+    def fwd(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        x, y = self._forward.transform(np.asarray(lon, float), np.asarray(lat, float))
+        return np.asarray(x), np.asarray(y)
+
+    def inv(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lon, lat = self._inverse.transform(np.asarray(x, float), np.asarray(y, float))
+        return np.asarray(lon), np.asarray(lat)
+
+    def to_frame(self, geom: BaseGeometry, *, densify: bool = True) -> BaseGeometry:
+        """A lon/lat geometry in the frame, its geodesic edges densified first."""
+        if densify:
+            geom = _densify_geometry(geom, MAX_EDGE_M)
+
+        def fn(coords: np.ndarray) -> np.ndarray:
+            x, y = self.fwd(coords[:, 0], coords[:, 1])
+            return np.column_stack([x, y])
+
+        return shapely.transform(geom, fn)
+
+    def to_lonlat(self, geom: BaseGeometry) -> BaseGeometry:
+        def fn(coords: np.ndarray) -> np.ndarray:
+            lon, lat = self.inv(coords[:, 0], coords[:, 1])
+            return np.column_stack([lon, lat])
+
+        return shapely.transform(geom, fn)
+
+    def area_km2(self, geom_lonlat: BaseGeometry) -> float:
+        """The area of a lon/lat geometry in km² (exact in the equal-area frame)."""
+        return self.to_frame(geom_lonlat).area / 1e6
+
+
+def _aeqd(lon: float, lat: float) -> tuple[Transformer, Transformer]:
+    crs = f"+proj=aeqd +lat_0={lat} +lon_0={lon} +ellps=WGS84 +units=m +no_defs"
+    return (
+        Transformer.from_crs("EPSG:4326", crs, always_xy=True),
+        Transformer.from_crs(crs, "EPSG:4326", always_xy=True),
+    )
+
+
+def _through(transformer: Transformer, geom: BaseGeometry) -> BaseGeometry:
+    def fn(coords: np.ndarray) -> np.ndarray:
+        a, b = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([a, b])
+
+    return shapely.transform(geom, fn)
+
+
+def geodesic_circle(lon: float, lat: float, radius_m: float, quad_segs: int = 64) -> BaseGeometry:
+    """A circle of geodesic radius `radius_m` around (lon, lat), as a lon/lat polygon.
+
+    >>> c = geodesic_circle(19.0, 69.8, 500.0)
+    >>> round(Frame(19.0, 69.8).area_km2(c), 3)  # pi * 0.5**2 = 0.785
+    0.785
+    """
+    fwd, inv = _aeqd(lon, lat)
+    centre = shapely.Point(0, 0)
+    return _through(inv, centre.buffer(radius_m, quad_segs=quad_segs))
+
+
+def geodesic_buffer(geom: BaseGeometry, metres: float) -> BaseGeometry:
+    """`geom` (lon/lat) grown by `metres` of geodesic distance (shrunk when negative).
+
+    The geometry is cut into tiles of at most `BUFFER_TILE_DEG`; each tile is buffered in an
+    azimuthal equidistant projection centred on it (distance-true from its centre), and the
+    pieces are unioned. Points within the tile are less than about 150 km from its centre, where
+    the projection's scale error stays under 0.03 %.
+    """
+    if geom.is_empty or metres == 0:
+        return geom
+    minx, miny, maxx, maxy = geom.bounds
+    pieces = []
+    xs = np.arange(math.floor(minx), maxx + BUFFER_TILE_DEG, BUFFER_TILE_DEG)
+    ys = np.arange(math.floor(miny), maxy + BUFFER_TILE_DEG / 2, BUFFER_TILE_DEG / 2)
+    for x0 in xs:
+        for y0 in ys:
+            tile = shapely.box(x0, y0, x0 + BUFFER_TILE_DEG, y0 + BUFFER_TILE_DEG / 2)
+            part = geom.intersection(tile) if metres > 0 else geom
+            if part.is_empty:
+                continue
+            clon, clat = x0 + BUFFER_TILE_DEG / 2, y0 + BUFFER_TILE_DEG / 4
+            fwd, inv = _aeqd(clon, clat)
+            local = _through(fwd, _densify_geometry(part, MAX_EDGE_M / 5))
+            grown = _through(inv, local.buffer(metres, quad_segs=16))
+            if metres < 0:
+                grown = grown.intersection(tile)
+            pieces.append(grown)
+    if not pieces:
+        return shapely.Polygon()
+    return shapely.union_all(pieces)

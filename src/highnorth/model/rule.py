@@ -1,0 +1,153 @@
+"""Rules, policy versions and policies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .actor import ActorRegistry
+from .time import Interval
+from .zone import Basis, Zone
+
+__all__ = [
+    "Condition",
+    "Effect",
+    "Obligation",
+    "Policy",
+    "PolicyVersion",
+    "Rule",
+    "Selector",
+]
+
+Effect = Literal["permit", "condition", "refer", "deny"]
+Operator = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in"]
+
+
+@dataclass(frozen=True, slots=True)
+class Selector:
+    """An actor selector: a term (`host`, `foreign`, `allied`, `partner`, `any`), a nation list,
+    or a combination (`not`, `any_of`, `all_of`)."""
+
+    op: Literal["term", "nations", "not", "any_of", "all_of"]
+    term: str = ""
+    nations: frozenset[str] = frozenset()
+    parts: tuple[Selector, ...] = ()
+
+    def describe(self) -> str:
+        match self.op:
+            case "term":
+                return self.term
+            case "nations":
+                return "nation in [" + ", ".join(sorted(self.nations)) + "]"
+            case "not":
+                return f"not ({self.parts[0].describe()})"
+            case "any_of":
+                return " or ".join(p.describe() for p in self.parts)
+            case "all_of":
+                return " and ".join(f"({p.describe()})" for p in self.parts)
+        return self.op
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """A test on one activity attribute. `default` stands in when the attribute is missing; with
+    no default a missing attribute makes the rule unevaluable, and it fails closed to `refer`."""
+
+    attr: str
+    op: Operator
+    value: Any
+    default: Any = None
+    has_default: bool = False
+
+    def describe(self) -> str:
+        return f"{self.attr} {self.op} {self.value!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """What a conditional permit obliges: clearance, notice, licence, notification."""
+
+    type: str
+    authority: str = ""
+    notice_days: int | None = None
+    text: str = ""
+
+    def key(self) -> tuple[str, str, int, str]:
+        return (self.type, self.authority, self.notice_days or 0, self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A rule: what it matches and its effect, with basis and source."""
+
+    id: str
+    title: str
+    effect: Effect
+    kinds: frozenset[str] | None = None
+    actor: Selector | None = None
+    zones: tuple[str, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    validity: Interval | None = None
+    obligations: tuple[Obligation, ...] = ()
+    authority: str = ""
+    basis: Basis = "assumption"
+    source: str = ""
+    note: str = ""
+    origin: str = ""  # file:line the rule was read from
+
+    def in_force(self, at: dt.datetime) -> bool:
+        return self.validity is None or self.validity.contains(at)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyVersion:
+    """An immutable version of a policy: the rules in force from `effective` until superseded."""
+
+    version: str
+    effective: dt.datetime
+    rules: tuple[Rule, ...]
+    title: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A named, versioned set of rules with a jurisdiction, zones, actors and a default effect."""
+
+    id: str
+    title: str
+    jurisdiction: str
+    timezone: str
+    default_effect: Effect
+    alliance: str
+    partner_orgs: tuple[str, ...]
+    versions: tuple[PolicyVersion, ...]
+    zones: Mapping[str, Zone]
+    actors: ActorRegistry
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    hashes: Mapping[str, str] = field(default_factory=dict)  # version -> content hash
+    root: str = ""
+    frame: tuple[float, float] = (0.0, 0.0)  # centre (lon, lat) of the policy's working frame
+    extent: tuple[float, float, float, float] = (-180.0, -90.0, 180.0, 90.0)
+
+    def version_at(self, at: dt.datetime) -> PolicyVersion | None:
+        """The version in force at `at`, or None before the first one."""
+        current = None
+        for version in self.versions:
+            if version.effective <= at:
+                current = version
+        return current
+
+    def version(self, name: str) -> PolicyVersion:
+        for version in self.versions:
+            if version.version == name:
+                return version
+        raise KeyError(name)
+
+    def version_interval(self, version: PolicyVersion) -> Interval:
+        from .time import FAR_FUTURE
+
+        later = [v.effective for v in self.versions if v.effective > version.effective]
+        return Interval(version.effective, min(later, default=FAR_FUTURE))

@@ -1,0 +1,248 @@
+"""The decision stage: rules over exposures, combined by one truth table, with reasons.
+
+The rule evaluator never touches coordinates: it sees exposures (zone, times, entry point).
+
+Combination (the same table is in docs/semantics.md)::
+
+    deny  > refer > condition > permit
+    any deny                      -> denied
+    else any refer                -> referred     (case by case; also every unevaluable rule)
+    else any condition            -> conditional  (permit with obligations)
+    else any permit               -> permitted
+    no rule matched anywhere      -> the policy's default effect
+
+Obligations accumulate over every rule that fired. An activity's outcome is the most severe over
+its exposures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..model.activity import Activity
+from ..model.decision import OUTCOME_OF, Decision, DueObligation, Exposure, Reason
+from ..model.errors import EvaluationError
+from ..model.rule import Condition, Effect, Policy, PolicyVersion, Rule
+from ..model.time import Interval, format_time
+from .selectors import matches
+
+__all__ = ["SEVERITY", "combine", "decide", "timeline_cuts"]
+
+SEVERITY: dict[str, int] = {"permit": 0, "condition": 1, "refer": 2, "deny": 3}
+_MISSING = object()
+
+
+def combine(a: Effect, b: Effect) -> Effect:
+    """Combine two effects by the truth table; commutative and associative.
+
+    >>> combine("permit", "condition"), combine("refer", "condition"), combine("refer", "deny")
+    ('condition', 'refer', 'deny')
+    """
+    match (a, b):
+        case ("deny", _) | (_, "deny"):
+            return "deny"  # a prohibition holds whatever else applies
+        case ("refer", _) | (_, "refer"):
+            return "refer"  # case by case: a human decides, whatever permits apply
+        case ("condition", _) | (_, "condition"):
+            return "condition"  # a permit with obligations is still conditional
+        case _:
+            return "permit"  # only permits fired
+
+
+_OPS = {
+    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le,
+    "gt": operator.gt, "ge": operator.ge,
+    "in": lambda a, b: a in b, "not_in": lambda a, b: a not in b,
+}
+
+
+def _holds(condition: Condition, attributes: dict[str, Any]) -> bool:
+    value = attributes.get(condition.attr, _MISSING)
+    if value is _MISSING:
+        if not condition.has_default:
+            raise EvaluationError(f"attribute `{condition.attr}` is missing")
+        value = condition.default
+    try:
+        return bool(_OPS[condition.op](value, condition.value))
+    except TypeError:
+        raise EvaluationError(
+            f"attribute `{condition.attr}` is `{value!r}`, which cannot be compared "
+            f"({condition.op}) with `{condition.value!r}`"
+        ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """A part of an exposure during which the version, rules and memberships are constant."""
+
+    zone: str | None
+    interval: Interval
+    where: tuple[float, float] | None
+
+
+def timeline_cuts(policy: Policy, nation: str) -> list[dt.datetime]:
+    """Every time at which what applies to `nation` can change: version starts, rule validity
+    bounds and the nation's membership changes."""
+    cuts = {v.effective for v in policy.versions}
+    for version in policy.versions:
+        for rule in version.rules:
+            if rule.validity is not None:
+                cuts |= {rule.validity.start, rule.validity.end}
+    actor = policy.actors.get(nation)
+    if actor is not None:
+        cuts |= set(actor.membership_changes())
+    return sorted(cuts)
+
+
+def _pieces(activity: Activity, exposures: Iterable[Exposure], cuts: list[dt.datetime]) -> list[_Piece]:
+    out = []
+    for e in exposures:
+        for part in Interval(e.enter, e.exit).split(cuts):
+            out.append(_Piece(e.zone, part, e.where))
+    anywhere = _start_point(activity)
+    for part in activity.window.split(cuts):
+        out.append(_Piece(None, part, anywhere))
+    return out
+
+
+def _start_point(activity: Activity) -> tuple[float, float]:
+    geom = activity.geometry
+    pt = geom if geom.geom_type == "Point" else (
+        geom.representative_point() if geom.geom_type.endswith("Polygon") else None
+    )
+    if pt is not None:
+        return (round(pt.x, 7), round(pt.y, 7))
+    x, y = geom.coords[0][:2]
+    return (round(x, 7), round(y, 7))
+
+
+def _fires(rule: Rule, activity: Activity, piece: _Piece, policy: Policy) -> str | None:
+    """None when the rule does not apply to the piece, "" when it fires, or the cause why it
+    cannot be evaluated (it then fails closed to refer)."""
+    if rule.kinds is not None and activity.kind not in rule.kinds:
+        return None
+    if rule.zones:
+        if piece.zone not in rule.zones:
+            return None
+    elif piece.zone is not None:
+        return None
+    if not matches(rule.actor, activity.actor.nation, policy, piece.interval.start):
+        return None
+    try:
+        if all(_holds(c, dict(activity.attributes)) for c in rule.conditions):
+            return ""
+    except EvaluationError as exc:
+        return str(exc)
+    return None
+
+
+def decide(
+    activity: Activity,
+    exposures: Sequence[Exposure],
+    policy: Policy,
+    *,
+    at: dt.datetime | None = None,
+) -> Decision:
+    """The decision for one activity from its exposures.
+
+    Each piece of an exposure is judged by the version and rules in force during it, or at `at`
+    when given (to ask "what would the rules of that date say"). Memberships are always judged at
+    the piece's own time.
+    """
+    cuts = timeline_cuts(policy, activity.actor.nation)
+    fired: list[tuple[Reason, Rule | None]] = []
+    versions_used: set[str] = set()
+    for piece in _pieces(activity, exposures, cuts):
+        when = at or piece.interval.start
+        version = policy.version_at(when)
+        if version is None:
+            continue
+        versions_used.add(version.version)
+        for rule in version.rules:
+            if not rule.in_force(when):
+                continue
+            cause = _fires(rule, activity, piece, policy)
+            if cause is None:
+                continue
+            effect: Effect = rule.effect if cause == "" else "refer"
+            detail = f"cannot evaluate: {cause}; fails closed to refer" if cause else ""
+            fired.append((_reason(rule, effect, piece, version, detail), rule))
+    reasons = _merge([r for r, _ in fired])
+    obligations, late = _obligations(activity, fired)
+    reasons += late
+    if not reasons:
+        reasons = [_default_reason(activity, policy)]
+    outcome: Effect = "permit"
+    for reason in reasons:
+        outcome = combine(outcome, reason.effect)
+    return Decision(
+        activity=activity.id,
+        outcome=OUTCOME_OF[outcome],
+        obligations=tuple(obligations),
+        reasons=tuple(sorted(reasons, key=lambda r: (r.enter, r.rule, r.zone or "", r.exit))),
+        versions=tuple(sorted(versions_used)),
+    )
+
+
+def _reason(rule: Rule, effect: Effect, piece: _Piece, version: PolicyVersion, detail: str) -> Reason:
+    return Reason(
+        rule=rule.id, effect=effect, title=rule.title, zone=piece.zone,
+        enter=piece.interval.start, exit=piece.interval.end, where=piece.where,
+        basis=rule.basis, source=rule.source, version=version.version, detail=detail,
+    )
+
+
+def _merge(reasons: list[Reason]) -> list[Reason]:
+    """Join reasons of the same rule, zone, version and effect that follow each other in time."""
+    reasons = sorted(reasons, key=lambda r: (r.rule, r.zone or "", r.version, r.effect, r.enter))
+    out: list[Reason] = []
+    for r in reasons:
+        last = out[-1] if out else None
+        if (last and (last.rule, last.zone, last.version, last.effect, last.detail)
+                == (r.rule, r.zone, r.version, r.effect, r.detail) and r.enter <= last.exit):
+            out[-1] = Reason(**{**_fields(last), "exit": max(last.exit, r.exit)})
+        else:
+            out.append(r)
+    return out
+
+
+def _fields(reason: Reason) -> dict[str, Any]:
+    return {name: getattr(reason, name) for name in Reason.__slots__}
+
+
+def _obligations(activity: Activity, fired: list[tuple[Reason, Rule | None]]) -> tuple[list[DueObligation], list[Reason]]:
+    """Obligations of every rule that fired, deduplicated; a late submission is a reason to refer."""
+    by_key: dict[tuple, tuple[Any, set[str]]] = {}
+    for reason, rule in fired:
+        if rule is None or reason.effect == "refer" and reason.detail:
+            continue
+        for ob in rule.obligations:
+            entry = by_key.setdefault(ob.key(), (ob, set()))
+            entry[1].add(rule.id)
+    out, late = [], []
+    for key in sorted(by_key):
+        ob, rules = by_key[key]
+        due = activity.start - dt.timedelta(days=ob.notice_days) if ob.notice_days else None
+        out.append(DueObligation(ob, tuple(sorted(rules)), due))
+        if due is not None and activity.submitted is not None and activity.submitted > due:
+            late.append(Reason(
+                rule=f"{sorted(rules)[0]}:notice", effect="refer",
+                title=f"{ob.type} needs {ob.notice_days} days' notice",
+                zone=None, enter=activity.start, exit=activity.end, where=_start_point(activity),
+                basis="assumption", source="late submission is referred (docs/semantics.md)",
+                version="", detail=f"due {format_time(due)}, submitted {format_time(activity.submitted)}",
+            ))
+    return out, late
+
+
+def _default_reason(activity: Activity, policy: Policy) -> Reason:
+    return Reason(
+        rule="default", effect=policy.default_effect,
+        title=f"no rule matched: the default effect of policy `{policy.id}`",
+        zone=None, enter=activity.start, exit=activity.end, where=_start_point(activity),
+        basis="assumption", source=f"{policy.id} policy.yaml `default_effect`", version="",
+    )
