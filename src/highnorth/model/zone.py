@@ -87,3 +87,7 @@ class Zone:
 
     def in_force(self, interval: Interval) -> bool:
         return self.validity is None or self.validity.overlaps(interval)
+
+    def in_force_at(self, at: object) -> bool:
+        """Whether the zone exists at the instant `at` (always, when it has no validity)."""
+        return self.validity is None or self.validity.contains(at)  # type: ignore[arg-type]

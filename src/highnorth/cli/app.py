@@ -1,0 +1,57 @@
+"""The `highnorth` command: one group, a module per command, exit codes in one place."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from ..model.errors import HighnorthError, exit_code
+from . import check, maps, policy, zones
+
+app = typer.Typer(
+    help="Policy-as-code for foreign military activity in Norway's High North.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(check.check)
+app.command()(check.explain)
+app.command("map")(maps.map_command)
+app.command("diff")(maps.diff_command)
+app.add_typer(zones.app, name="zones")
+app.add_typer(policy.app, name="policy")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; errors become a message and an exit code, never a stack trace."""
+    try:
+        result = app(args=argv, standalone_mode=False)
+        return int(result or 0)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except HighnorthError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exit_code(exc)
+    except Exception as exc:  # the last line of defence: say what happened, exit 1
+        import click
+
+        if isinstance(exc, click.exceptions.Abort):
+            return 130
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return 2
+        if os.environ.get("HIGHNORTH_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (set HIGHNORTH_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Decision JSON (DESIGN.md §4) and the decision as GeoJSON, deterministic to the byte."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from shapely.geometry import mapping
+
+from ..model.activity import Activity
+from ..model.decision import Decision, DueObligation, Reason
+from ..model.rule import Policy
+from ..model.time import format_time
+
+__all__ = ["decisions_document", "decisions_geojson", "dumps", "obligation_json", "reason_json"]
+
+
+def dumps(doc: Any) -> str:
+    """The canonical text of a document: the same input gives the same bytes."""
+    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _alt(value: float) -> float | None:
+    return None if math.isinf(value) else round(value, 1)
+
+
+def reason_json(reason: Reason) -> dict[str, Any]:
+    return {
+        "rule": reason.rule,
+        "effect": reason.effect,
+        "title": reason.title,
+        "zone": reason.zone,
+        "enter": format_time(reason.enter),
+        "exit": format_time(reason.exit),
+        "where": list(reason.where) if reason.where else None,
+        "basis": reason.basis,
+        "source": reason.source,
+        "version": reason.version,
+        **({"detail": reason.detail} if reason.detail else {}),
+    }
+
+
+def obligation_json(due: DueObligation) -> dict[str, Any]:
+    ob = due.obligation
+    return {
+        "type": ob.type,
+        "authority": ob.authority,
+        "notice_days": ob.notice_days,
+        "due": format_time(due.due) if due.due else None,
+        "text": ob.text,
+        "rules": list(due.rules),
+    }
+
+
+def decision_json(decision: Decision) -> dict[str, Any]:
+    return {
+        "activity": decision.activity,
+        "outcome": decision.outcome,
+        "obligations": [obligation_json(o) for o in decision.obligations],
+        "reasons": [reason_json(r) for r in decision.reasons],
+        "versions": list(decision.versions),
+        **({"warnings": list(decision.warnings)} if decision.warnings else {}),
+    }
+
+
+def policy_json(policy: Policy, decisions: Sequence[Decision]) -> dict[str, Any]:
+    """The policy block: the newest version any decision used, and the hash of the whole policy
+    (every version, zone and actor), plus each version used with its own hash."""
+    used = sorted({v for d in decisions for v in d.versions},
+                  key=lambda name: policy.version(name).effective)
+    newest = used[-1] if used else (policy.versions[-1].version if policy.versions else "")
+    return {
+        "id": policy.id,
+        "version": newest,
+        "hash": policy.hashes.get("*", ""),
+        "versions_used": [{"version": v, "hash": policy.hashes.get(v, "")} for v in used],
+    }
+
+
+def decisions_document(policy: Policy, decisions: Sequence[Decision], warnings: Sequence[str] = ()) -> dict[str, Any]:
+    """The Decision JSON document."""
+    doc: dict[str, Any] = {
+        "policy": policy_json(policy, decisions),
+        "decisions": [decision_json(d) for d in decisions],
+    }
+    if warnings:
+        doc["warnings"] = list(warnings)
+    return doc
+
+
+def decisions_geojson(policy: Policy, activities: Sequence[Activity], decisions: Sequence[Decision]) -> dict[str, Any]:
+    """Each activity as a Feature with its decision, and each reason's entry point as a Point."""
+    features: list[dict[str, Any]] = []
+    for activity, decision in zip(activities, decisions, strict=True):
+        features.append({
+            "type": "Feature",
+            "id": activity.id,
+            "geometry": mapping(activity.geometry),
+            "properties": {
+                "role": "activity",
+                "kind": activity.kind,
+                "nation": activity.actor.nation,
+                "outcome": decision.outcome,
+                "obligations": [o.obligation.type for o in decision.obligations],
+                "rules": sorted({r.rule for r in decision.reasons}),
+            },
+        })
+        for reason in decision.reasons:
+            if reason.where is None:
+                continue
+            features.append({
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": list(reason.where)},
+                "properties": {"role": "reason", "activity": activity.id, **reason_json(reason)},
+            })
+    return {"type": "FeatureCollection", "policy": policy_json(policy, decisions), "features": features}

@@ -1,0 +1,162 @@
+"""Decision maps and diffs: "what may this actor do, where, on this date?"
+
+The region is partitioned into cells inside which the set of zones is constant (the arrangement
+of every zone a candidate rule names). Each cell is decided by the same decision stage as any
+activity: a hypothetical activity of the kind, by the actor, at the time, exposed to exactly the
+zones that contain the cell. Cells are then merged by outcome. Outside every zone named by a rule
+the policy's default effect applies; the map covers only the region of the named zones.
+
+A diff overlays the maps of two times and reports the area (km², equal-area frame) of every
+change of outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from ..geo.projection import Frame
+from ..geo.repair import as_area
+from ..model.activity import Activity
+from ..model.actor import Actor
+from ..model.decision import Exposure
+from ..model.rule import Policy
+from .evaluate import decide
+from .selectors import matches
+
+__all__ = ["DecisionMap", "MapCell", "OUTCOMES", "decision_map", "diff_maps"]
+
+OUTCOMES = ("permitted", "conditional", "referred", "denied")
+MIN_CELL_M2 = 1.0
+
+
+@dataclass(frozen=True)
+class MapCell:
+    """A region with one outcome, the rules that decided it, in frame coordinates."""
+
+    outcome: str
+    rules: tuple[str, ...]
+    zones: tuple[str, ...]
+    geometry: BaseGeometry  # frame coordinates
+
+
+@dataclass(frozen=True)
+class DecisionMap:
+    actor: str
+    kind: str
+    at: dt.datetime
+    version: str
+    frame: Frame
+    cells: tuple[MapCell, ...]
+
+    def by_outcome(self) -> dict[str, BaseGeometry]:
+        """Cells merged by outcome (frame coordinates)."""
+        groups: dict[str, list[BaseGeometry]] = defaultdict(list)
+        for cell in self.cells:
+            groups[cell.outcome].append(cell.geometry)
+        return {o: shapely.union_all(g) for o, g in groups.items()}
+
+    def area_km2(self) -> dict[str, float]:
+        return {o: g.area / 1e6 for o, g in self.by_outcome().items()}
+
+
+def _candidate_zones(policy: Policy, actor: str, kind: str, at: dt.datetime) -> list[str]:
+    version = policy.version_at(at)
+    if version is None:
+        return []
+    names: set[str] = set()
+    for rule in version.rules:
+        if not rule.in_force(at) or (rule.kinds is not None and kind not in rule.kinds):
+            continue
+        if not matches(rule.actor, actor, policy, at):
+            continue
+        names.update(rule.zones)
+    return sorted(n for n in names if n in policy.zones and policy.zones[n].in_force_at(at))
+
+
+def _arrangement(geoms: Mapping[str, BaseGeometry]) -> list[tuple[frozenset[str], BaseGeometry]]:
+    """Split the union of `geoms` into cells each covered by a constant set of zones."""
+    cells: list[tuple[frozenset[str], BaseGeometry]] = []
+    for name, geom in geoms.items():
+        next_cells = []
+        rest = geom
+        for ids, cell in cells:
+            inside = as_area(shapely.intersection(cell, geom))
+            outside = as_area(shapely.difference(cell, geom))
+            if inside.area > MIN_CELL_M2:
+                next_cells.append((ids | {name}, inside))
+            if outside.area > MIN_CELL_M2:
+                next_cells.append((ids, outside))
+            rest = as_area(shapely.difference(rest, cell))
+        if rest.area > MIN_CELL_M2:
+            next_cells.append((frozenset({name}), rest))
+        cells = next_cells
+    return cells
+
+
+def decision_map(
+    policy: Policy, *, actor: str, kind: str, at: dt.datetime,
+    attributes: Mapping[str, Any] | None = None, frame: Frame | None = None,
+) -> DecisionMap:
+    """The region partitioned by outcome for `kind` by `actor` at `at`."""
+    frame = frame or Frame(*policy.frame)
+    names = _candidate_zones(policy, actor, kind, at)
+    geoms = {n: frame.to_frame(policy.zones[n].geometry, densify=False) for n in names}
+    version = policy.version_at(at)
+    cells = []
+    for ids, geom in _arrangement(geoms):
+        rp = geom.representative_point()
+        lon, lat = frame.inv(np.array([rp.x]), np.array([rp.y]))
+        where = (float(lon[0]), float(lat[0]))
+        probe = Activity(
+            id="probe", kind=kind, actor=Actor(actor), start=at, end=at + dt.timedelta(seconds=1),
+            geometry=shapely.Point(where), attributes=dict(attributes or {}),
+        )
+        exposures = [
+            Exposure(zone=z, enter=at, exit=probe.end, where=where, exit_where=where,
+                     lower=-np.inf, upper=np.inf)
+            for z in sorted(ids)
+        ]
+        decision = decide(probe, exposures, policy)
+        rules = tuple(sorted({r.rule for r in decision.reasons}))
+        cells.append(MapCell(decision.outcome, rules, tuple(sorted(ids)), geom))
+    return DecisionMap(actor, kind, at, version.version if version else "", frame, tuple(cells))
+
+
+@dataclass(frozen=True)
+class Change:
+    before: str
+    after: str
+    geometry: BaseGeometry  # frame coordinates
+
+    @property
+    def area_km2(self) -> float:
+        return self.geometry.area / 1e6
+
+
+def diff_maps(before: DecisionMap, after: DecisionMap, default: str = "permitted") -> list[Change]:
+    """Where the outcome differs between two maps, by (before, after) pair, largest first.
+
+    Outside a map's region its outcome is the policy's default.
+    """
+    a, b = before.by_outcome(), after.by_outcome()
+    region_a = shapely.union_all(list(a.values())) if a else shapely.Polygon()
+    region_b = shapely.union_all(list(b.values())) if b else shapely.Polygon()
+    a = {**a, default: shapely.union(a.get(default, shapely.Polygon()), shapely.difference(region_b, region_a))}
+    b = {**b, default: shapely.union(b.get(default, shapely.Polygon()), shapely.difference(region_a, region_b))}
+    changes = []
+    for oa, ga in a.items():
+        for ob, gb in b.items():
+            if oa == ob:
+                continue
+            part = as_area(shapely.intersection(ga, gb))
+            if part.area > MIN_CELL_M2 * 1e3:
+                changes.append(Change(oa, ob, part))
+    return sorted(changes, key=lambda c: (-c.area_km2, c.before, c.after))

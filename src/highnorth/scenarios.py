@@ -1,0 +1,143 @@
+"""Scenario folders: golden tests that double as documentation (`highnorth policy test DIR`).
+
+A scenario is a folder with::
+
+    README.md            why the outcome is right (one line is enough)
+    activities.geojson   Activity GeoJSON
+    expected.yaml        what must come out
+
+`expected.yaml`::
+
+    at: 2025-06-01T00:00:00Z          # optional: judge by the rules in force then
+    policy: ../my-policy              # optional: a policy directory relative to the scenario
+    error: "naive"                    # optional: the input must be rejected with this text
+    decisions:
+      flight-1:
+        outcome: referred             # required
+        rules: [fm2025-east-case-by-case]   # each must be among the reasons
+        not_rules: [fm24-air]         # none may be among the reasons
+        obligations: [diplomatic_clearance]
+        exposures:                    # entry/exit times within 1 s
+          - {zone: finnmark-east-24, enter: "2025-06-01T08:27:44Z", exit: "2025-06-01T09:00:00Z"}
+
+A folder of scenarios is every subfolder holding an `expected.yaml`, in name order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .engine import Screener
+from .formats.activity_geojson import load_activities
+from .model.errors import HighnorthError, InputError
+from .model.rule import Policy
+from .model.time import parse_time
+from .rules.yamlio import load_yaml
+
+__all__ = ["ScenarioResult", "find_scenarios", "run_scenario"]
+
+TOLERANCE_S = 1.0
+
+
+@dataclass
+class ScenarioResult:
+    name: str
+    path: Path
+    why: str
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def find_scenarios(root: Path) -> list[Path]:
+    """Scenario folders under `root` (or `root` itself when it is one)."""
+    if (root / "expected.yaml").is_file():
+        return [root]
+    return sorted(p.parent for p in root.rglob("expected.yaml"))
+
+
+def _why(folder: Path) -> str:
+    readme = folder / "README.md"
+    if not readme.is_file():
+        return ""
+    lines = [ln.strip("# ").strip() for ln in readme.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    return lines[-1] if lines else ""
+
+
+def run_scenario(folder: Path, screener_for: Callable[[Path | None], Screener]) -> ScenarioResult:
+    """Run one scenario; `screener_for(policy_dir_or_None)` gives the screener to use."""
+    result = ScenarioResult(folder.name, folder, _why(folder))
+    fail = result.failures.append
+    if not (folder / "README.md").is_file():
+        fail("README.md is missing: say why the outcome is right")
+    try:
+        expected: dict[str, Any] = load_yaml(folder / "expected.yaml") or {}
+        policy_dir = (folder / expected["policy"]).resolve() if expected.get("policy") else None
+        screener = screener_for(policy_dir)
+        policy: Policy = screener.policy
+        at = parse_time(expected["at"], local_zone=policy.timezone) if expected.get("at") else None
+    except (HighnorthError, ValueError, KeyError) as exc:
+        fail(f"cannot set up: {exc}")
+        return result
+    want_error = expected.get("error")
+    try:
+        read = load_activities(folder / "activities.geojson", known_nations=set(policy.actors.nations))
+    except InputError as exc:
+        if want_error and str(want_error) in str(exc):
+            return result
+        fail(f"input rejected unexpectedly: {exc}" if not want_error else f"error text `{want_error}` not in: {exc}")
+        return result
+    if want_error:
+        fail(f"expected the input to be rejected with `{want_error}`, but it was accepted")
+        return result
+    activities = {a.id: a for a in read.activities}
+    for ident, want in (expected.get("decisions") or {}).items():
+        if ident not in activities:
+            fail(f"activity `{ident}` is not in activities.geojson")
+            continue
+        activity = activities[ident]
+        decision = screener.decide(activity, at=at)
+        fired = {r.rule for r in decision.reasons}
+        if decision.outcome != want.get("outcome"):
+            fail(f"`{ident}`: outcome {decision.outcome}, expected {want.get('outcome')} (rules fired: {', '.join(sorted(fired))})")
+        for rule in want.get("rules", []):
+            if rule not in fired:
+                fail(f"`{ident}`: rule `{rule}` did not fire (fired: {', '.join(sorted(fired))})")
+        for rule in want.get("not_rules", []):
+            if rule in fired:
+                fail(f"`{ident}`: rule `{rule}` fired but should not")
+        obligations = {o.obligation.type for o in decision.obligations}
+        for ob in want.get("obligations", []):
+            if ob not in obligations:
+                fail(f"`{ident}`: obligation `{ob}` missing (got: {', '.join(sorted(obligations)) or 'none'})")
+        if want.get("exposures"):
+            found = screener.exposures(activity)
+            for exp in want["exposures"]:
+                _check_exposure(ident, exp, found, fail)
+    return result
+
+
+def _check_exposure(ident: str, want: dict[str, Any], found: list, fail: Callable[[str], None]) -> None:
+    zone = want["zone"]
+    candidates = [e for e in found if e.zone == zone]
+    if not candidates:
+        fail(f"`{ident}`: no exposure to zone `{zone}`")
+        return
+    best = None
+    for e in candidates:
+        err = 0.0
+        for key in ("enter", "exit"):
+            if key in want:
+                err = max(err, abs((getattr(e, key) - parse_time(want[key], allow_date=False)).total_seconds()))
+        if best is None or err < best[0]:
+            best = (err, e)
+    assert best is not None
+    if best[0] > TOLERANCE_S:
+        e = best[1]
+        fail(f"`{ident}`: exposure to `{zone}` is {e.enter.isoformat()} .. {e.exit.isoformat()}, "
+             f"expected {want.get('enter')} .. {want.get('exit')} within {TOLERANCE_S:g} s")
