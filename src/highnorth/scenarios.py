@@ -104,7 +104,9 @@ def run_scenario(folder: Path, screener_for: Callable[[Path | None], Screener]) 
         decision = screener.decide(activity, at=at)
         fired = {r.rule for r in decision.reasons}
         if decision.outcome != want.get("outcome"):
-            fail(f"`{ident}`: outcome {decision.outcome}, expected {want.get('outcome')} (rules fired: {', '.join(sorted(fired))})")
+            fail(
+                f"`{ident}`: outcome {decision.outcome}, expected {want.get('outcome')} (rules fired: {', '.join(sorted(fired))})"
+            )
         for rule in want.get("rules", []):
             if rule not in fired:
                 fail(f"`{ident}`: rule `{rule}` did not fire (fired: {', '.join(sorted(fired))})")
@@ -139,5 +141,7 @@ def _check_exposure(ident: str, want: dict[str, Any], found: list, fail: Callabl
     assert best is not None
     if best[0] > TOLERANCE_S:
         e = best[1]
-        fail(f"`{ident}`: exposure to `{zone}` is {e.enter.isoformat()} .. {e.exit.isoformat()}, "
-             f"expected {want.get('enter')} .. {want.get('exit')} within {TOLERANCE_S:g} s")
+        fail(
+            f"`{ident}`: exposure to `{zone}` is {e.enter.isoformat()} .. {e.exit.isoformat()}, "
+            f"expected {want.get('enter')} .. {want.get('exit')} within {TOLERANCE_S:g} s"
+        )

@@ -19,14 +19,18 @@ from .common import Format, console, exit_for, get_screener, parse_when, warn, w
 OUTCOME_STYLE = {"permitted": "green", "conditional": "cyan", "referred": "yellow", "denied": "bold red"}
 
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy directory (default: the High North dataset).")]
-AtOpt = Annotated[str | None, typer.Option("--at", help="Judge by the rules in force at this time (RFC 3339 or a date).")]
+AtOpt = Annotated[
+    str | None, typer.Option("--at", help="Judge by the rules in force at this time (RFC 3339 or a date).")
+]
 
 
 def _read(file: Path, policy_dir: Path | None, skip_invalid: bool, reject_invalid_geometry: bool):
     screener = get_screener(policy_dir)
     result = load_activities(
-        file, known_nations=set(screener.policy.actors.nations),
-        skip_invalid=skip_invalid, repair_invalid=not reject_invalid_geometry,
+        file,
+        known_nations=set(screener.policy.actors.nations),
+        skip_invalid=skip_invalid,
+        repair_invalid=not reject_invalid_geometry,
     )
     for w in result.warnings:
         warn(w)
@@ -39,8 +43,12 @@ def check(
     policy: PolicyOpt = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Screen the valid activities and warn about the rest.")] = False,
-    reject_invalid_geometry: Annotated[bool, typer.Option("--reject-invalid-geometry", help="Reject invalid polygons instead of repairing them.")] = False,
+    skip_invalid: Annotated[
+        bool, typer.Option("--skip-invalid", help="Screen the valid activities and warn about the rest.")
+    ] = False,
+    reject_invalid_geometry: Annotated[
+        bool, typer.Option("--reject-invalid-geometry", help="Reject invalid polygons instead of repairing them.")
+    ] = False,
 ) -> None:
     """Screen activities and print the decision for each, with the reasons."""
     screener, activities = _read(file, policy, skip_invalid, reject_invalid_geometry)
@@ -61,9 +69,20 @@ def check(
             for a, d in zip(activities, decisions, strict=True):
                 decisive = [r for r in d.reasons if r.effect == _worst(d)]
                 first = decisive[0] if decisive else None
-                by = f"{first.rule}" + (f" in {first.zone} from {format_time(first.enter)}" if first and first.zone else "") if first else ""
-                table.add_row(a.id, a.kind, a.actor.label(), f"[{OUTCOME_STYLE[d.outcome]}]{d.outcome}[/]",
-                              ", ".join(o.obligation.type for o in d.obligations), by)
+                by = (
+                    f"{first.rule}"
+                    + (f" in {first.zone} from {format_time(first.enter)}" if first and first.zone else "")
+                    if first
+                    else ""
+                )
+                table.add_row(
+                    a.id,
+                    a.kind,
+                    a.actor.label(),
+                    f"[{OUTCOME_STYLE[d.outcome]}]{d.outcome}[/]",
+                    ", ".join(o.obligation.type for o in d.obligations),
+                    by,
+                )
             if output:
                 with output.open("w", encoding="utf-8") as fh:
                     from rich.console import Console
@@ -81,15 +100,26 @@ def _worst(decision) -> str:
 
 
 def _markdown(policy, activities, decisions) -> str:
-    lines = [f"# Decisions under {policy.id}", "",
-             f"Policy hash `{policy.hashes.get('*', '')}`.", "",
-             "| activity | kind | actor | outcome | obligations |", "|---|---|---|---|---|"]
+    lines = [
+        f"# Decisions under {policy.id}",
+        "",
+        f"Policy hash `{policy.hashes.get('*', '')}`.",
+        "",
+        "| activity | kind | actor | outcome | obligations |",
+        "|---|---|---|---|---|",
+    ]
     for a, d in zip(activities, decisions, strict=True):
-        lines.append(f"| {a.id} | {a.kind} | {a.actor.label()} | **{d.outcome}** | {', '.join(o.obligation.type for o in d.obligations)} |")
+        lines.append(
+            f"| {a.id} | {a.kind} | {a.actor.label()} | **{d.outcome}** | {', '.join(o.obligation.type for o in d.obligations)} |"
+        )
     for a, d in zip(activities, decisions, strict=True):
         lines += ["", f"## {a.id}: {d.outcome}", ""]
         for r in d.reasons:
-            zone = f" in `{r.zone}` from {format_time(r.enter)} to {format_time(r.exit)} at {place(r.where)}" if r.zone else ""
+            zone = (
+                f" in `{r.zone}` from {format_time(r.enter)} to {format_time(r.exit)} at {place(r.where)}"
+                if r.zone
+                else ""
+            )
             detail = f" ({r.detail})" if r.detail else ""
             lines.append(f"- **{r.effect}** `{r.rule}`: {r.title}{zone}{detail}. *{r.basis}*: {r.source}")
     return "\n".join(lines) + "\n"

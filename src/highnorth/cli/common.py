@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ __all__ = [
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_REFERRED, EXIT_DENIED = 0, 1, 2, 3, 4
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     geojson = "geojson"

@@ -20,13 +20,17 @@ from .common import Format, console, get_policy, parse_attrs, parse_when, write_
 
 ActorOpt = Annotated[str, typer.Option("--actor", help="Nation (ISO 3166-1 alpha-3), e.g. USA.")]
 KindOpt = Annotated[str, typer.Option("--kind", help="Activity kind, e.g. flight.")]
-AttrOpt = Annotated[list[str] | None, typer.Option("--attr", help="Attribute of the hypothetical activity, key=value (repeatable).")]
+AttrOpt = Annotated[
+    list[str] | None, typer.Option("--attr", help="Attribute of the hypothetical activity, key=value (repeatable).")
+]
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy directory.")]
 
 
 def _check(policy, actor: str, kind: str) -> None:
     if kind not in KINDS:
-        raise InputError(f"--kind: unknown kind `{kind}`{did_you_mean(kind, KINDS)}; expected one of {', '.join(KINDS)}")
+        raise InputError(
+            f"--kind: unknown kind `{kind}`{did_you_mean(kind, KINDS)}; expected one of {', '.join(KINDS)}"
+        )
     if actor not in policy.actors:
         raise InputError(f"--actor: unknown nation `{actor}`{did_you_mean(actor, policy.actors.nations)}")
 
@@ -45,24 +49,31 @@ def map_geojson(m: DecisionMap) -> dict[str, Any]:
     feats = []
     for outcome, geom in sorted(m.by_outcome().items()):
         cells = [c for c in m.cells if c.outcome == outcome]
-        feats.append({
-            "type": "Feature",
-            "geometry": mapping(_to_lonlat(m, geom)),
-            "properties": {
-                "outcome": outcome,
-                "area_km2": round(geom.area / 1e6, 1),
-                "rules": sorted({r for c in cells for r in c.rules}),
-                "actor": m.actor, "kind": m.kind, "at": format_time(m.at), "version": m.version,
-            },
-        })
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": mapping(_to_lonlat(m, geom)),
+                "properties": {
+                    "outcome": outcome,
+                    "area_km2": round(geom.area / 1e6, 1),
+                    "rules": sorted({r for c in cells for r in c.rules}),
+                    "actor": m.actor,
+                    "kind": m.kind,
+                    "at": format_time(m.at),
+                    "version": m.version,
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": feats}
 
 
 def map_command(
-    actor: ActorOpt, kind: KindOpt,
+    actor: ActorOpt,
+    kind: KindOpt,
     at: Annotated[str, typer.Option("--at", help="The date or time to map.")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="GeoJSON file to write.")] = None,
-    attr: AttrOpt = None, policy: PolicyOpt = None,
+    attr: AttrOpt = None,
+    policy: PolicyOpt = None,
 ) -> None:
     """The region partitioned by outcome for an activity kind by a nation at a time."""
     pol = get_policy(policy)
@@ -81,12 +92,14 @@ def map_command(
 
 
 def diff_command(
-    actor: ActorOpt, kind: KindOpt,
+    actor: ActorOpt,
+    kind: KindOpt,
     from_: Annotated[str, typer.Option("--from", help="The earlier date or time.")],
     to: Annotated[str, typer.Option("--to", help="The later date or time.")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="GeoJSON file of the changed areas.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
-    attr: AttrOpt = None, policy: PolicyOpt = None,
+    attr: AttrOpt = None,
+    policy: PolicyOpt = None,
 ) -> None:
     """Where the outcome for a kind by a nation changed between two times, with km²."""
     pol = get_policy(policy)
@@ -95,16 +108,26 @@ def diff_command(
     attrs = parse_attrs(attr or [])
     before = decision_map(pol, actor=actor, kind=kind, at=t0, attributes=attrs)
     after = decision_map(pol, actor=actor, kind=kind, at=t1, attributes=attrs)
-    default = {"permit": "permitted", "condition": "conditional", "refer": "referred", "deny": "denied"}[pol.default_effect]
+    default = {"permit": "permitted", "condition": "conditional", "refer": "referred", "deny": "denied"}[
+        pol.default_effect
+    ]
     changes = diff_maps(before, after, default)
     doc = {
         "type": "FeatureCollection",
         "from": {"at": format_time(t0), "version": before.version},
         "to": {"at": format_time(t1), "version": after.version},
         "features": [
-            {"type": "Feature", "geometry": mapping(_to_lonlat(before, c.geometry)),
-             "properties": {"before": c.before, "after": c.after, "area_km2": round(c.area_km2, 1),
-                            "actor": actor, "kind": kind}}
+            {
+                "type": "Feature",
+                "geometry": mapping(_to_lonlat(before, c.geometry)),
+                "properties": {
+                    "before": c.before,
+                    "after": c.after,
+                    "area_km2": round(c.area_km2, 1),
+                    "actor": actor,
+                    "kind": kind,
+                },
+            }
             for c in changes
         ],
     }
@@ -119,7 +142,10 @@ def diff_command(
             lines += [f"| {c.before} | {c.after} | {c.area_km2:,.0f} |" for c in changes]
             write_or_print("\n".join(lines) + "\n", None)
         case Format.table:
-            table = Table(title=f"{kind} by {actor}: {format_time(t0)} ({before.version}) → {format_time(t1)} ({after.version})", title_justify="left")
+            table = Table(
+                title=f"{kind} by {actor}: {format_time(t0)} ({before.version}) → {format_time(t1)} ({after.version})",
+                title_justify="left",
+            )
             for col in ("before", "after", "km²"):
                 table.add_column(col, justify="right" if col == "km²" else "left")
             for c in changes:
@@ -129,4 +155,4 @@ def diff_command(
             console().print(table)
 
 
-__all__ = ["diff_command", "map_command", "json"]
+__all__ = ["diff_command", "json", "map_command"]

@@ -19,7 +19,9 @@ app = typer.Typer(help="Validate, test and show policies.", no_args_is_help=True
 @app.command()
 def validate(
     directory: Annotated[Path | None, typer.Argument(help="Policy directory (default: the configured one).")] = None,
-    reject_invalid_geometry: Annotated[bool, typer.Option("--reject-invalid-geometry", help="Treat invalid geometry as an error.")] = False,
+    reject_invalid_geometry: Annotated[
+        bool, typer.Option("--reject-invalid-geometry", help="Treat invalid geometry as an error.")
+    ] = False,
 ) -> None:
     """Check a policy directory; every problem is reported with file:line."""
     policy = get_policy(directory, repair=not reject_invalid_geometry)
@@ -34,7 +36,9 @@ def validate(
 @app.command("test")
 def test_scenarios(
     directory: Annotated[Path, typer.Argument(help="A scenario folder, or a folder of them.")],
-    policy: Annotated[Path | None, typer.Option("--policy", help="Policy directory for scenarios that name none.")] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="Policy directory for scenarios that name none.")
+    ] = None,
 ) -> None:
     """Run scenario folders (activities + expected decisions + README) and report each."""
     folders = find_scenarios(directory)
@@ -68,13 +72,17 @@ def show(
     """List the versions of the policy, or the rules of one version."""
     pol = get_policy(policy)
     if version is None:
-        table = Table(title=f"{pol.title} ({pol.id}, {pol.jurisdiction}, default {pol.default_effect})", title_justify="left")
+        table = Table(
+            title=f"{pol.title} ({pol.id}, {pol.jurisdiction}, default {pol.default_effect})", title_justify="left"
+        )
         for col in ("version", "effective", "until", "rules", "hash", "title"):
             table.add_column(col, overflow="fold")
         for v in pol.versions:
             interval = pol.version_interval(v)
             until = "" if interval.end.year == 9999 else format_time(interval.end)
-            table.add_row(v.version, format_time(v.effective), until, str(len(v.rules)), pol.hashes[v.version][:19], v.title)
+            table.add_row(
+                v.version, format_time(v.effective), until, str(len(v.rules)), pol.hashes[v.version][:19], v.title
+            )
         console().print(table)
         return
     try:
@@ -82,13 +90,22 @@ def show(
     except KeyError:
         from ..model.errors import InputError, did_you_mean
 
-        raise InputError(f"--version: policy `{pol.id}` has no version `{version}`{did_you_mean(version, [v.version for v in pol.versions])}") from None
+        raise InputError(
+            f"--version: policy `{pol.id}` has no version `{version}`{did_you_mean(version, [v.version for v in pol.versions])}"
+        ) from None
     table = Table(title=f"{pol.id} {chosen.version}: {chosen.title}", title_justify="left")
     for col in ("rule", "effect", "kinds", "actor", "zones", "basis", "title"):
         table.add_column(col, overflow="fold")
     for r in chosen.rules:
-        table.add_row(r.id, r.effect, ", ".join(sorted(r.kinds)) if r.kinds else "any",
-                      r.actor.describe() if r.actor else "any", ", ".join(r.zones) or "anywhere", r.basis, r.title)
+        table.add_row(
+            r.id,
+            r.effect,
+            ", ".join(sorted(r.kinds)) if r.kinds else "any",
+            r.actor.describe() if r.actor else "any",
+            ", ".join(r.zones) or "anywhere",
+            r.basis,
+            r.title,
+        )
     console().print(table)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +18,7 @@ from .common import console, get_policy, parse_when, warn, write_or_print
 app = typer.Typer(help="List, import and export zones.", no_args_is_help=True)
 
 
-class ZoneFormat(str, Enum):
+class ZoneFormat(StrEnum):
     openair = "openair"
     geojson = "geojson"
 
@@ -39,8 +39,15 @@ def list_zones(
     for z in pol.zones.values():
         if (when and not z.in_force_at(when)) or (tag and tag not in z.tags):
             continue
-        table.add_row(z.id, z.name, str(z.lower), str(z.upper), f"{frame.area_km2(z.geometry):,.1f}",
-                      ", ".join(sorted(z.tags)), z.basis)
+        table.add_row(
+            z.id,
+            z.name,
+            str(z.lower),
+            str(z.upper),
+            f"{frame.area_km2(z.geometry):,.1f}",
+            ", ".join(sorted(z.tags)),
+            z.basis,
+        )
     console().print(table)
 
 
@@ -63,7 +70,9 @@ def export_zones(
 def import_zones(
     file: Annotated[Path, typer.Argument(help="An OpenAir or GeoJSON file of zones.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory for <name>.zones.yaml and <name>.geojson.")],
-    format: Annotated[ZoneFormat | None, typer.Option("--format", help="Input format (default: by file ending).")] = None,
+    format: Annotated[
+        ZoneFormat | None, typer.Option("--format", help="Input format (default: by file ending).")
+    ] = None,
     name: Annotated[str, typer.Option("--name", help="Base name of the written files.")] = "imported",
     source: Annotated[str, typer.Option("--source", help="Source to record on every zone.")] = "",
     reject_invalid_geometry: Annotated[bool, typer.Option("--reject-invalid-geometry")] = False,

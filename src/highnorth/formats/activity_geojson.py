@@ -78,7 +78,9 @@ def read_activities(
     problems: list[Problem] = []
     if not isinstance(doc, Mapping) or doc.get("type") != "FeatureCollection":
         got = doc.get("type") if isinstance(doc, Mapping) else type(doc).__name__
-        raise ActivityInputError([Problem("document", "type", f"expected a GeoJSON `FeatureCollection`, got `{got}`")], source)
+        raise ActivityInputError(
+            [Problem("document", "type", f"expected a GeoJSON `FeatureCollection`, got `{got}`")], source
+        )
     features = doc.get("features")
     if not isinstance(features, list):
         raise ActivityInputError([Problem("document", "features", "expected a list of Features")], source)
@@ -138,13 +140,18 @@ class _FeatureReader:
             return None
         for key in props:
             if key not in _PROPERTIES:
-                self.problem(f"properties.{key}", f"unknown property{did_you_mean(key, _PROPERTIES)}; expected one of {', '.join(_PROPERTIES)}")
+                self.problem(
+                    f"properties.{key}",
+                    f"unknown property{did_you_mean(key, _PROPERTIES)}; expected one of {', '.join(_PROPERTIES)}",
+                )
         kind = self.kind(props.get("kind"))
         actor = self.actor(props.get("actor"))
         start = self.time(props, "start", required=True)
         end = self.time(props, "end", required=True)
         if start and end and end <= start:
-            self.problem("properties.end", f"`{props['end']}` is not after start `{props['start']}`; expected end after start")
+            self.problem(
+                "properties.end", f"`{props['end']}` is not after start `{props['start']}`; expected end after start"
+            )
         submitted = self.time(props, "submitted", required=False)
         geom = self.geometry(f.get("geometry"), kind)
         times = self.times(props.get("times"), geom, start, end)
@@ -156,11 +163,28 @@ class _FeatureReader:
         name = props.get("name", "")
         if not isinstance(name, str):
             self.problem("properties.name", "expected a string")
-        if self.problems or ident is None or kind is None or actor is None or start is None or end is None or geom is None:
+        if (
+            self.problems
+            or ident is None
+            or kind is None
+            or actor is None
+            or start is None
+            or end is None
+            or geom is None
+        ):
             return None
         return Activity(
-            id=ident, kind=kind, actor=actor, start=start, end=end, geometry=geom, times=times,
-            altitude=altitude, attributes=dict(attributes), submitted=submitted, name=str(name),
+            id=ident,
+            kind=kind,
+            actor=actor,
+            start=start,
+            end=end,
+            geometry=geom,
+            times=times,
+            altitude=altitude,
+            attributes=dict(attributes),
+            submitted=submitted,
+            name=str(name),
         )
 
     def kind(self, value: Any) -> str | None:
@@ -168,20 +192,26 @@ class _FeatureReader:
             self.problem("properties.kind", f"missing; expected one of {', '.join(KINDS)}")
             return None
         if value not in KINDS:
-            self.problem("properties.kind", f"unknown kind `{value}`{did_you_mean(str(value), KINDS)}; expected one of {', '.join(KINDS)}")
+            self.problem(
+                "properties.kind",
+                f"unknown kind `{value}`{did_you_mean(str(value), KINDS)}; expected one of {', '.join(KINDS)}",
+            )
             return None
         return str(value)
 
     def actor(self, value: Any) -> Actor | None:
         if not isinstance(value, Mapping):
-            self.problem("properties.actor", "expected an object like {\"nation\": \"USA\"}")
+            self.problem("properties.actor", 'expected an object like {"nation": "USA"}')
             return None
         nation = value.get("nation")
         if not isinstance(nation, str) or len(nation) != 3 or not nation.isalpha() or not nation.isupper():
             self.problem("properties.actor.nation", f"expected an ISO 3166-1 alpha-3 code like `USA`, got `{nation}`")
             return None
         if self.nations is not None and nation not in self.nations:
-            self.problem("properties.actor.nation", f"unknown nation `{nation}`{did_you_mean(nation, self.nations)}; the policy knows {len(self.nations)} nations")
+            self.problem(
+                "properties.actor.nation",
+                f"unknown nation `{nation}`{did_you_mean(nation, self.nations)}; the policy knows {len(self.nations)} nations",
+            )
             return None
         extra = set(value) - {"nation", "service", "unit"}
         if extra:
@@ -209,7 +239,9 @@ class _FeatureReader:
         gtype = raw.get("type")
         allowed = GEOMETRIES.get(kind or "", ("LineString", "Polygon", "Point"))
         if gtype not in allowed:
-            self.problem("geometry.type", f"`{gtype}` is not accepted for kind `{kind}`; expected {' or '.join(allowed)}")
+            self.problem(
+                "geometry.type", f"`{gtype}` is not accepted for kind `{kind}`; expected {' or '.join(allowed)}"
+            )
             return None
         coords = raw.get("coordinates")
         try:
@@ -285,7 +317,10 @@ class _FeatureReader:
                 return None
         for i in range(1, len(out)):
             if out[i] < out[i - 1]:
-                self.problem(f"properties.times[{i}]", f"`{raw[i]}` is before the previous vertex's `{raw[i - 1]}`; expected times that do not decrease")
+                self.problem(
+                    f"properties.times[{i}]",
+                    f"`{raw[i]}` is before the previous vertex's `{raw[i - 1]}`; expected times that do not decrease",
+                )
                 return None
         if start and end and (out[0] < start or out[-1] > end):
             self.problem("properties.times", f"expected times within start and end, got {raw[0]} .. {raw[-1]}")
@@ -296,7 +331,7 @@ class _FeatureReader:
         if raw is None:
             return None
         if not isinstance(raw, Mapping):
-            self.problem("properties.altitude", "expected {\"lower_m\": number, \"upper_m\": number}")
+            self.problem("properties.altitude", 'expected {"lower_m": number, "upper_m": number}')
             return None
         values = []
         for key in ("lower_m", "upper_m"):

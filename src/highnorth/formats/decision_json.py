@@ -68,8 +68,7 @@ def decision_json(decision: Decision) -> dict[str, Any]:
 def policy_json(policy: Policy, decisions: Sequence[Decision]) -> dict[str, Any]:
     """The policy block: the newest version any decision used, and the hash of the whole policy
     (every version, zone and actor), plus each version used with its own hash."""
-    used = sorted({v for d in decisions for v in d.versions},
-                  key=lambda name: policy.version(name).effective)
+    used = sorted({v for d in decisions for v in d.versions}, key=lambda name: policy.version(name).effective)
     newest = used[-1] if used else (policy.versions[-1].version if policy.versions else "")
     return {
         "id": policy.id,
@@ -94,25 +93,29 @@ def decisions_geojson(policy: Policy, activities: Sequence[Activity], decisions:
     """Each activity as a Feature with its decision, and each reason's entry point as a Point."""
     features: list[dict[str, Any]] = []
     for activity, decision in zip(activities, decisions, strict=True):
-        features.append({
-            "type": "Feature",
-            "id": activity.id,
-            "geometry": mapping(activity.geometry),
-            "properties": {
-                "role": "activity",
-                "kind": activity.kind,
-                "nation": activity.actor.nation,
-                "outcome": decision.outcome,
-                "obligations": [o.obligation.type for o in decision.obligations],
-                "rules": sorted({r.rule for r in decision.reasons}),
-            },
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": activity.id,
+                "geometry": mapping(activity.geometry),
+                "properties": {
+                    "role": "activity",
+                    "kind": activity.kind,
+                    "nation": activity.actor.nation,
+                    "outcome": decision.outcome,
+                    "obligations": [o.obligation.type for o in decision.obligations],
+                    "rules": sorted({r.rule for r in decision.reasons}),
+                },
+            }
+        )
         for reason in decision.reasons:
             if reason.where is None:
                 continue
-            features.append({
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": list(reason.where)},
-                "properties": {"role": "reason", "activity": activity.id, **reason_json(reason)},
-            })
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": list(reason.where)},
+                    "properties": {"role": "reason", "activity": activity.id, **reason_json(reason)},
+                }
+            )
     return {"type": "FeatureCollection", "policy": policy_json(policy, decisions), "features": features}

@@ -17,6 +17,7 @@ Half-planes are limited to the policy's extent (a lon/lat box) and drawn with a 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -32,8 +33,17 @@ __all__ = ["OPERATORS", "AlgebraError", "evaluate", "half_plane", "references"]
 
 STEP_DEG = 0.05
 OPERATORS = (
-    "union", "intersection", "difference", "buffer", "east_of", "west_of", "north_of",
-    "south_of", "circle", "polygon", "geometry",
+    "union",
+    "intersection",
+    "difference",
+    "buffer",
+    "east_of",
+    "west_of",
+    "north_of",
+    "south_of",
+    "circle",
+    "polygon",
+    "geometry",
 )
 
 
@@ -70,7 +80,7 @@ def half_plane(side: str, value: float, extent: tuple[float, float, float, float
     if x1 <= x0 or y1 <= y0:
         return shapely.Polygon()
     corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
-    ring = np.concatenate([_line(a, b)[:-1] for a, b in zip(corners, corners[1:], strict=False)])
+    ring = np.concatenate([_line(a, b)[:-1] for a, b in itertools.pairwise(corners)])
     return shapely.Polygon(ring)
 
 
@@ -110,10 +120,9 @@ def evaluate(
         return resolve(expr)
     if not isinstance(expr, Mapping) or len(expr) != 1:
         raise AlgebraError(
-            "expected a zone id or a mapping with one operator ("
-            + ", ".join(OPERATORS) + f"), got `{expr}`"
+            "expected a zone id or a mapping with one operator (" + ", ".join(OPERATORS) + f"), got `{expr}`"
         )
-    (op, arg), = expr.items()
+    ((op, arg),) = expr.items()
 
     def sub(items: Any, least: int) -> list[BaseGeometry]:
         if not isinstance(items, list) or len(items) < least:

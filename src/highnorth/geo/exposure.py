@@ -2,8 +2,8 @@
 
 Semantics (docs/semantics.md has the full statement):
 
-- Zones are closed sets. An exposure needs positive length in time: a track that only touches a
-  zone's boundary at one instant is not exposed to it; a track running along the boundary is.
+- Zones are closed sets. A track that only touches a zone's boundary at one instant is not
+  exposed to it; a track running along the boundary is.
 - Track crossings are exact per segment: every segment is intersected with every zone edge near
   it (an STRtree over edges), the segment is cut at the crossing parameters, and each piece is
   tested at its midpoint. A segment whose ends are both outside a zone but which passes through
@@ -13,6 +13,9 @@ Semantics (docs/semantics.md has the full statement):
   over `[start, end]` when there are none.
 - Areas are exposed to the zones they overlap with positive area, points to the zones that
   contain them (boundary included); both for the whole activity window.
+- Tolerance: a point within `TOL_M` (1 m) of a zone's boundary is on it, so inside. An
+  exposure that is never strictly inside and is shorter than 1 m and 1 s only touches the
+  boundary and is dropped; an area overlap thinner than 1 m on average is a shared edge.
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ from .projection import Frame, densify_lonlat, geodesic_length_m
 __all__ = ["ZoneIndex", "exposures", "track_times"]
 
 EPS = 1e-12
+#: horizontal tolerance in metres: points this close to a zone's boundary are on it
+TOL_M = 1.0
+#: time tolerance in seconds
+TOL_S = 1.0
 
 
 @dataclass
@@ -47,12 +54,15 @@ class ZoneIndex:
     edges: np.ndarray = field(init=False)  # (n, 4): x1 y1 x2 y2
     edge_zone: np.ndarray = field(init=False)
     edge_tree: shapely.STRtree = field(init=False)
+    boundaries: np.ndarray = field(init=False)
     lower: np.ndarray = field(init=False)
     upper: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.geoms = np.array([self.frame.to_frame(z.geometry) for z in self.zones], dtype=object)
         shapely.prepare(self.geoms)
+        self.boundaries = shapely.boundary(self.geoms)
+        shapely.prepare(self.boundaries)
         self.tree = shapely.STRtree(self.geoms)
         edges, owners = [], []
         for i, geom in enumerate(self.geoms):
@@ -63,9 +73,7 @@ class ZoneIndex:
                     owners.append(np.full(len(xy) - 1, i))
         self.edges = np.concatenate(edges) if edges else np.zeros((0, 4))
         self.edge_zone = np.concatenate(owners) if owners else np.zeros(0, dtype=int)
-        self.edge_tree = shapely.STRtree(
-            shapely.linestrings(self.edges.reshape(-1, 2, 2)) if len(self.edges) else []
-        )
+        self.edge_tree = shapely.STRtree(shapely.linestrings(self.edges.reshape(-1, 2, 2)) if len(self.edges) else [])
         self.lower = np.array([z.band[0] for z in self.zones])
         self.upper = np.array([z.band[1] for z in self.zones])
 
@@ -143,13 +151,19 @@ def _point(activity: Activity, index: ZoneIndex) -> list[Exposure]:
     lon, lat = activity.geometry.x, activity.geometry.y
     x, y = index.frame.fwd(np.array([lon]), np.array([lat]))
     pt = shapely.Point(float(x[0]), float(y[0]))
-    hits = index.tree.query(pt, predicate="intersects")
+    hits = index.tree.query(pt, predicate="dwithin", distance=TOL_M)
     hits = hits[_bands_overlap(_band(activity), index.lower[hits], index.upper[hits])]
     lower, upper = _band(activity)
     return [
         Exposure(
-            zone=index.zones[i].id, enter=activity.start, exit=activity.end,
-            where=(lon, lat), exit_where=(lon, lat), lower=lower, upper=upper, part="point",
+            zone=index.zones[i].id,
+            enter=activity.start,
+            exit=activity.end,
+            where=(lon, lat),
+            exit_where=(lon, lat),
+            lower=lower,
+            upper=upper,
+            part="point",
         )
         for i in hits
     ]
@@ -164,15 +178,20 @@ def _area(activity: Activity, index: ZoneIndex) -> list[Exposure]:
     total = area.area
     for i in hits:
         part = shapely.intersection(area, index.geoms[i])
-        if part.area <= 0:
-            continue
+        if part.area <= 0 or 2 * part.area / part.length < TOL_M:
+            continue  # no overlap, or only a sliver along a shared boundary (mean width < TOL_M)
         rp = part.representative_point()
         lon, lat = index.frame.inv(np.array([rp.x]), np.array([rp.y]))
         where = (round(float(lon[0]), 7), round(float(lat[0]), 7))
         found.append(
             Exposure(
-                zone=index.zones[i].id, enter=activity.start, exit=activity.end,
-                where=where, exit_where=where, lower=lower, upper=upper,
+                zone=index.zones[i].id,
+                enter=activity.start,
+                exit=activity.end,
+                where=where,
+                exit_where=where,
+                lower=lower,
+                upper=upper,
                 part=f"area {100 * part.area / total:.1f}%" if total else "area",
             )
         )
@@ -196,8 +215,8 @@ def _track(activity: Activity, index: ZoneIndex) -> list[Exposure]:
     q = np.column_stack([x[1:], y[1:]])
     segs = shapely.linestrings(np.stack([p, q], axis=1))
 
-    # 1. candidate (segment, zone) pairs: the segment meets the closed zone
-    seg_i, zone_i = index.tree.query(segs, predicate="intersects")
+    # 1. candidate (segment, zone) pairs: the segment comes within TOL_M of the zone
+    seg_i, zone_i = index.tree.query(segs, predicate="dwithin", distance=TOL_M)
     if len(seg_i) == 0:
         return []
     nz = len(index.zones)
@@ -223,8 +242,11 @@ def _track(activity: Activity, index: ZoneIndex) -> list[Exposure]:
     mid = (a_t + b_t) / 2
     mx = p[s, 0] + (q[s, 0] - p[s, 0]) * mid
     my = p[s, 1] + (q[s, 1] - p[s, 1]) * mid
-    inside = shapely.intersects(index.geoms[zi], shapely.points(mx, my))
-    a_t, b_t, s, zi = a_t[inside], b_t[inside], s[inside], zi[inside]
+    mids = shapely.points(mx, my)
+    on_edge = shapely.dwithin(index.boundaries[zi], mids, TOL_M)
+    strict = shapely.intersects(index.geoms[zi], mids) & ~on_edge
+    inside = strict | on_edge
+    a_t, b_t, s, zi, strict = a_t[inside], b_t[inside], s[inside], zi[inside], strict[inside]
 
     # 4. vertical limits: altitude is linear along the segment
     if has_z:
@@ -232,15 +254,18 @@ def _track(activity: Activity, index: ZoneIndex) -> list[Exposure]:
         lo_t, hi_t = _vertical_cut(z0, z1, index.lower[zi], index.upper[zi])
         a_t, b_t = np.maximum(a_t, lo_t), np.minimum(b_t, hi_t)
         ok = b_t - a_t > EPS
-        a_t, b_t, s, zi = a_t[ok], b_t[ok], s[ok], zi[ok]
     else:
         ok = _bands_overlap(_band(activity), index.lower[zi], index.upper[zi])
-        a_t, b_t, s, zi = a_t[ok], b_t[ok], s[ok], zi[ok]
+    a_t, b_t, s, zi, strict = a_t[ok], b_t[ok], s[ok], zi[ok], strict[ok]
 
-    # 5. merge touching pieces per zone into exposures, in global parameter
+    # 5. merge touching pieces per zone into exposures, in global parameter; drop the ones that
+    #    only touch the boundary (never strictly inside, shorter than TOL_M and than TOL_S)
     ga, gb = s + a_t, s + b_t
+    seg_len = np.hypot(q[:, 0] - p[:, 0], q[:, 1] - p[:, 1])
+    length = seg_len[s] * (b_t - a_t)
+    duration = (seconds[s + 1] - seconds[s]) * (b_t - a_t)
     order = np.lexsort((ga, zi))
-    ga, gb, zi = ga[order], gb[order], zi[order]
+    ga, gb, zi, strict, length, duration = (v[order] for v in (ga, gb, zi, strict, length, duration))
     found: list[Exposure] = []
     i = 0
     while i < len(ga):
@@ -249,8 +274,9 @@ def _track(activity: Activity, index: ZoneIndex) -> list[Exposure]:
         while j + 1 < len(ga) and zi[j + 1] == zi[i] and ga[j + 1] <= end + 1e-9:
             j += 1
             end = max(end, gb[j])
-        found.append(_exposure(activity, index, int(zi[i]), ga[i], end, x, y, seconds, param,
-                               z if has_z else None))
+        real = strict[i : j + 1].any() or length[i : j + 1].sum() >= TOL_M or duration[i : j + 1].sum() >= TOL_S
+        if real:
+            found.append(_exposure(activity, index, int(zi[i]), ga[i], end, x, y, seconds, param, z if has_z else None))
         i = j + 1
     return found
 
@@ -309,8 +335,16 @@ def _vertical_cut(
 
 
 def _exposure(
-    activity: Activity, index: ZoneIndex, zi: int, ga: float, gb: float,
-    x: np.ndarray, y: np.ndarray, seconds: np.ndarray, param: np.ndarray, z: np.ndarray | None,
+    activity: Activity,
+    index: ZoneIndex,
+    zi: int,
+    ga: float,
+    gb: float,
+    x: np.ndarray,
+    y: np.ndarray,
+    seconds: np.ndarray,
+    param: np.ndarray,
+    z: np.ndarray | None,
 ) -> Exposure:
     """An exposure for the global parameter interval [ga, gb] of the densified track."""
 
@@ -337,8 +371,12 @@ def _exposure(
     return Exposure(
         zone=index.zones[zi].id,
         enter=_at_seconds(activity.start, sec_a),
-        exit=_at_seconds(activity.start, sec_b), where=where_a, exit_where=where_b,
-        lower=lower, upper=upper, part=f"track {orig_a:.3f}-{orig_b:.3f}",
+        exit=_at_seconds(activity.start, sec_b),
+        where=where_a,
+        exit_where=where_b,
+        lower=lower,
+        upper=upper,
+        part=f"track {orig_a:.3f}-{orig_b:.3f}",
     )
 
 

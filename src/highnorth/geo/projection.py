@@ -73,9 +73,7 @@ def densify_lonlat(
     out_lon[:-1] = lon[seg]
     out_lat[:-1] = lat[seg]
     if mid.any():
-        flon, flat, _ = GEOD.fwd(
-            lon[seg[mid]], lat[seg[mid]], az[seg[mid]], dist[seg[mid]] * frac[mid]
-        )
+        flon, flat, _ = GEOD.fwd(lon[seg[mid]], lat[seg[mid]], az[seg[mid]], dist[seg[mid]] * frac[mid])
         out_lon[:-1][mid] = flon
         out_lat[:-1][mid] = flat
     out_lon[-1], out_lat[-1] = lon[-1], lat[-1]
@@ -212,7 +210,7 @@ def geodesic_circle(lon: float, lat: float, radius_m: float, quad_segs: int = 64
     >>> round(Frame(19.0, 69.8).area_km2(c), 3)  # pi * 0.5**2 = 0.785
     0.785
     """
-    fwd, inv = _aeqd(lon, lat)
+    _fwd, inv = _aeqd(lon, lat)
     centre = shapely.Point(0, 0)
     return _through(inv, centre.buffer(radius_m, quad_segs=quad_segs))
 

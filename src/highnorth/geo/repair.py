@@ -22,9 +22,8 @@ def check_lonlat(geom: BaseGeometry) -> str | None:
         if mask.any():
             i = int(mask.argmax())
             value = coords[i, 0 if what == "longitude" else 1]
-            return (
-                f"coordinate {i}: {what} `{value:g}` is outside [{lo}, {hi}]"
-                + ("; are longitude and latitude swapped?" if what == "latitude" else "")
+            return f"coordinate {i}: {what} `{value:g}` is outside [{lo}, {hi}]" + (
+                "; are longitude and latitude swapped?" if what == "latitude" else ""
             )
     return None
 
@@ -55,7 +54,11 @@ def repair(geom: BaseGeometry, what: str, *, allow: bool = True) -> tuple[BaseGe
     if not allow:
         raise GeometryError(f"{what}: invalid geometry ({reason}); repair was not allowed")
     before = geom.area
-    fixed = as_area(shapely.make_valid(geom)) if geom.area or geom.geom_type.endswith("Polygon") else shapely.make_valid(geom)
+    fixed = (
+        as_area(shapely.make_valid(geom))
+        if geom.area or geom.geom_type.endswith("Polygon")
+        else shapely.make_valid(geom)
+    )
     if fixed.is_empty:
         raise GeometryError(f"{what}: invalid geometry ({reason}) could not be repaired")
     change = f"; area {before:.6g} -> {fixed.area:.6g} deg²" if before else ""

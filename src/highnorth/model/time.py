@@ -8,10 +8,11 @@ Internally times are UTC; intervals are half-open ``[start, end)``.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-__all__ = ["Interval", "parse_time", "to_utc", "format_time", "EPOCH", "FAR_FUTURE"]
+__all__ = ["EPOCH", "FAR_FUTURE", "Interval", "format_time", "parse_time", "to_utc"]
 
 UTC = dt.UTC
 EPOCH = dt.datetime(1900, 1, 1, tzinfo=UTC)
@@ -64,8 +65,7 @@ def parse_time(value: object, *, local_zone: str = "Europe/Oslo", allow_date: bo
         ) from None
     if parsed.tzinfo is None:
         raise ValueError(
-            "expected an RFC 3339 time with an offset (like `2025-05-22T10:00:00+02:00`), "
-            f"got `{value}` without one"
+            f"expected an RFC 3339 time with an offset (like `2025-05-22T10:00:00+02:00`), got `{value}` without one"
         )
     return parsed.astimezone(UTC)
 
@@ -124,4 +124,4 @@ class Interval:
         """This interval cut at every time of `cuts` strictly inside it, in order."""
         inner = sorted({c for c in cuts if self.start < c < self.end})
         bounds = [self.start, *inner, self.end]
-        return [Interval(a, b) for a, b in zip(bounds, bounds[1:], strict=False)] or [self]
+        return [Interval(a, b) for a, b in itertools.pairwise(bounds)] or [self]

@@ -10,7 +10,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .time import Interval
 
-__all__ = ["Basis", "VerticalLimit", "Zone", "FT", "SFC", "UNL"]
+__all__ = ["FT", "SFC", "UNL", "Basis", "VerticalLimit", "Zone"]
 
 FT = 0.3048
 Basis = Literal["official", "reported", "assumption"]

@@ -31,7 +31,7 @@ from ..model.rule import Policy
 from .evaluate import decide
 from .selectors import matches
 
-__all__ = ["DecisionMap", "MapCell", "OUTCOMES", "decision_map", "diff_maps"]
+__all__ = ["OUTCOMES", "DecisionMap", "MapCell", "decision_map", "diff_maps"]
 
 OUTCOMES = ("permitted", "conditional", "referred", "denied")
 MIN_CELL_M2 = 1.0
@@ -102,8 +102,13 @@ def _arrangement(geoms: Mapping[str, BaseGeometry]) -> list[tuple[frozenset[str]
 
 
 def decision_map(
-    policy: Policy, *, actor: str, kind: str, at: dt.datetime,
-    attributes: Mapping[str, Any] | None = None, frame: Frame | None = None,
+    policy: Policy,
+    *,
+    actor: str,
+    kind: str,
+    at: dt.datetime,
+    attributes: Mapping[str, Any] | None = None,
+    frame: Frame | None = None,
 ) -> DecisionMap:
     """The region partitioned by outcome for `kind` by `actor` at `at`."""
     frame = frame or Frame(*policy.frame)
@@ -116,12 +121,16 @@ def decision_map(
         lon, lat = frame.inv(np.array([rp.x]), np.array([rp.y]))
         where = (float(lon[0]), float(lat[0]))
         probe = Activity(
-            id="probe", kind=kind, actor=Actor(actor), start=at, end=at + dt.timedelta(seconds=1),
-            geometry=shapely.Point(where), attributes=dict(attributes or {}),
+            id="probe",
+            kind=kind,
+            actor=Actor(actor),
+            start=at,
+            end=at + dt.timedelta(seconds=1),
+            geometry=shapely.Point(where),
+            attributes=dict(attributes or {}),
         )
         exposures = [
-            Exposure(zone=z, enter=at, exit=probe.end, where=where, exit_where=where,
-                     lower=-np.inf, upper=np.inf)
+            Exposure(zone=z, enter=at, exit=probe.end, where=where, exit_where=where, lower=-np.inf, upper=np.inf)
             for z in sorted(ids)
         ]
         decision = decide(probe, exposures, policy)

@@ -54,9 +54,14 @@ def combine(a: Effect, b: Effect) -> Effect:
 
 
 _OPS = {
-    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le,
-    "gt": operator.gt, "ge": operator.ge,
-    "in": lambda a, b: a in b, "not_in": lambda a, b: a not in b,
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "in": lambda a, b: a in b,
+    "not_in": lambda a, b: a not in b,
 }
 
 
@@ -111,8 +116,10 @@ def _pieces(activity: Activity, exposures: Iterable[Exposure], cuts: list[dt.dat
 
 def _start_point(activity: Activity) -> tuple[float, float]:
     geom = activity.geometry
-    pt = geom if geom.geom_type == "Point" else (
-        geom.representative_point() if geom.geom_type.endswith("Polygon") else None
+    pt = (
+        geom
+        if geom.geom_type == "Point"
+        else (geom.representative_point() if geom.geom_type.endswith("Polygon") else None)
     )
     if pt is not None:
         return (round(pt.x, 7), round(pt.y, 7))
@@ -190,9 +197,17 @@ def decide(
 
 def _reason(rule: Rule, effect: Effect, piece: _Piece, version: PolicyVersion, detail: str) -> Reason:
     return Reason(
-        rule=rule.id, effect=effect, title=rule.title, zone=piece.zone,
-        enter=piece.interval.start, exit=piece.interval.end, where=piece.where,
-        basis=rule.basis, source=rule.source, version=version.version, detail=detail,
+        rule=rule.id,
+        effect=effect,
+        title=rule.title,
+        zone=piece.zone,
+        enter=piece.interval.start,
+        exit=piece.interval.end,
+        where=piece.where,
+        basis=rule.basis,
+        source=rule.source,
+        version=version.version,
+        detail=detail,
     )
 
 
@@ -202,8 +217,12 @@ def _merge(reasons: list[Reason]) -> list[Reason]:
     out: list[Reason] = []
     for r in reasons:
         last = out[-1] if out else None
-        if (last and (last.rule, last.zone, last.version, last.effect, last.detail)
-                == (r.rule, r.zone, r.version, r.effect, r.detail) and r.enter <= last.exit):
+        if (
+            last
+            and (last.rule, last.zone, last.version, last.effect, last.detail)
+            == (r.rule, r.zone, r.version, r.effect, r.detail)
+            and r.enter <= last.exit
+        ):
             out[-1] = Reason(**{**_fields(last), "exit": max(last.exit, r.exit)})
         else:
             out.append(r)
@@ -214,11 +233,13 @@ def _fields(reason: Reason) -> dict[str, Any]:
     return {name: getattr(reason, name) for name in Reason.__slots__}
 
 
-def _obligations(activity: Activity, fired: list[tuple[Reason, Rule | None]]) -> tuple[list[DueObligation], list[Reason]]:
+def _obligations(
+    activity: Activity, fired: list[tuple[Reason, Rule | None]]
+) -> tuple[list[DueObligation], list[Reason]]:
     """Obligations of every rule that fired, deduplicated; a late submission is a reason to refer."""
     by_key: dict[tuple, tuple[Any, set[str]]] = {}
     for reason, rule in fired:
-        if rule is None or reason.effect == "refer" and reason.detail:
+        if rule is None or (reason.effect == "refer" and reason.detail):
             continue
         for ob in rule.obligations:
             entry = by_key.setdefault(ob.key(), (ob, set()))
@@ -229,20 +250,34 @@ def _obligations(activity: Activity, fired: list[tuple[Reason, Rule | None]]) ->
         due = activity.start - dt.timedelta(days=ob.notice_days) if ob.notice_days else None
         out.append(DueObligation(ob, tuple(sorted(rules)), due))
         if due is not None and activity.submitted is not None and activity.submitted > due:
-            late.append(Reason(
-                rule=f"{sorted(rules)[0]}:notice", effect="refer",
-                title=f"{ob.type} needs {ob.notice_days} days' notice",
-                zone=None, enter=activity.start, exit=activity.end, where=_start_point(activity),
-                basis="assumption", source="late submission is referred (docs/semantics.md)",
-                version="", detail=f"due {format_time(due)}, submitted {format_time(activity.submitted)}",
-            ))
+            late.append(
+                Reason(
+                    rule=f"{sorted(rules)[0]}:notice",
+                    effect="refer",
+                    title=f"{ob.type} needs {ob.notice_days} days' notice",
+                    zone=None,
+                    enter=activity.start,
+                    exit=activity.end,
+                    where=_start_point(activity),
+                    basis="assumption",
+                    source="late submission is referred (docs/semantics.md)",
+                    version="",
+                    detail=f"due {format_time(due)}, submitted {format_time(activity.submitted)}",
+                )
+            )
     return out, late
 
 
 def _default_reason(activity: Activity, policy: Policy) -> Reason:
     return Reason(
-        rule="default", effect=policy.default_effect,
+        rule="default",
+        effect=policy.default_effect,
         title=f"no rule matched: the default effect of policy `{policy.id}`",
-        zone=None, enter=activity.start, exit=activity.end, where=_start_point(activity),
-        basis="assumption", source=f"{policy.id} policy.yaml `default_effect`", version="",
+        zone=None,
+        enter=activity.start,
+        exit=activity.end,
+        where=_start_point(activity),
+        basis="assumption",
+        source=f"{policy.id} policy.yaml `default_effect`",
+        version="",
     )

@@ -14,7 +14,12 @@ BASIS_NOTE = {
     "reported": "reported (a press or research source reports it; not official)",
     "assumption": "ASSUMPTION (a modelling choice where the public record is silent; change it in the policy data)",
 }
-_VERB = {"permit": "permits", "condition": "permits with conditions", "refer": "refers for a case-by-case decision", "deny": "denies"}
+_VERB = {
+    "permit": "permits",
+    "condition": "permits with conditions",
+    "refer": "refers for a case-by-case decision",
+    "deny": "denies",
+}
 
 
 def place(where: tuple[float, float] | None) -> str:
@@ -66,7 +71,9 @@ def explain(activity: Activity, decision: Decision, policy: Policy) -> str:
         for due in decision.obligations:
             ob = due.obligation
             when = f", due by {format_time(due.due)} ({ob.notice_days} days' notice)" if due.due else ""
-            lines.append(f"  - {ob.type.replace('_', ' ')} from {ob.authority or 'the host nation'}{when}: {ob.text} [{', '.join(due.rules)}]")
+            lines.append(
+                f"  - {ob.type.replace('_', ' ')} from {ob.authority or 'the host nation'}{when}: {ob.text} [{', '.join(due.rules)}]"
+            )
     if decision.warnings:
         lines += ["", "Warnings:"] + [f"  - {w}" for w in decision.warnings]
     return "\n".join(lines)

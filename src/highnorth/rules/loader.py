@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from ..geo.algebra import AlgebraError, evaluate, references
+from ..geo.algebra import AlgebraError, evaluate
 from ..geo.projection import Frame
 from ..geo.repair import as_area, check_lonlat, repair
 from ..model.actor import ActorRegistry, Membership, Nation
@@ -68,9 +68,18 @@ def _validation_problems(exc: ValidationError, data: Any, label: str) -> list[Pr
 def _fields_at(model_name: str, loc: tuple) -> list[str]:
     """Field names that were allowed where an unknown field was found (for did-you-mean)."""
     names: set[str] = set()
-    for model in (schema.ZoneSpec, schema.RuleSpec, schema.PolicyFile, schema.VersionSpec,
-                  schema.NationSpec, schema.MembershipSpec, schema.ConditionSpec,
-                  schema.ObligationSpec, schema.Limit, schema.Validity):
+    for model in (
+        schema.ZoneSpec,
+        schema.RuleSpec,
+        schema.PolicyFile,
+        schema.VersionSpec,
+        schema.NationSpec,
+        schema.MembershipSpec,
+        schema.ConditionSpec,
+        schema.ObligationSpec,
+        schema.Limit,
+        schema.Validity,
+    ):
         for name, info in model.model_fields.items():
             names.add(info.alias or name)
     return sorted(names)
@@ -100,7 +109,9 @@ def _time(value: Any, tz: str, loc: str, what: str) -> dt.datetime:
 def _validity(spec: schema.Validity | None, tz: str, loc: str) -> Interval | None:
     if spec is None:
         return None
-    start = _time(spec.from_, tz, loc, "`valid.from`") if spec.from_ is not None else dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+    start = (
+        _time(spec.from_, tz, loc, "`valid.from`") if spec.from_ is not None else dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+    )
     end = _time(spec.until, tz, loc, "`valid.until`") if spec.until is not None else FAR_FUTURE
     if end <= start:
         raise PolicyDataError([Problem(loc, "`valid`", f"ends ({spec.until}) before it starts ({spec.from_})")])
@@ -155,15 +166,28 @@ class _Loader:
             files = {rel: self.raw[rel] for rel in version.rules}
             hashes[version.version] = _hash(
                 spec.model_dump(exclude={"versions"}, mode="json"),
-                version.model_dump(mode="json"), files, self.raw.get("__zones__"),
-                self.raw.get(spec.actors), self.file_hashes,
+                version.model_dump(mode="json"),
+                files,
+                self.raw.get("__zones__"),
+                self.raw.get(spec.actors),
+                self.file_hashes,
             )
         policy = Policy(
-            id=spec.id, title=spec.title, jurisdiction=spec.jurisdiction, timezone=spec.timezone,
-            default_effect=spec.default_effect, alliance=spec.alliance,
-            partner_orgs=tuple(spec.partner_orgs), versions=versions, zones=zones, actors=actors,
-            parameters=dict(spec.parameters), hashes=hashes, root=str(self.root),
-            frame=(self.frame.lon0, self.frame.lat0), extent=tuple(spec.extent),
+            id=spec.id,
+            title=spec.title,
+            jurisdiction=spec.jurisdiction,
+            timezone=spec.timezone,
+            default_effect=spec.default_effect,
+            alliance=spec.alliance,
+            partner_orgs=tuple(spec.partner_orgs),
+            versions=versions,
+            zones=zones,
+            actors=actors,
+            parameters=dict(spec.parameters),
+            hashes=hashes,
+            root=str(self.root),
+            frame=(self.frame.lon0, self.frame.lat0),
+            extent=tuple(spec.extent),
         )
         policy_hash = _hash(sorted(hashes.items()))
         object.__setattr__(policy, "hashes", {**hashes, "*": policy_hash})
@@ -220,14 +244,22 @@ class _Loader:
             if zid not in specs:
                 raise PolicyDataError([Problem(ref_loc, "", f"zone `{zid}` is not defined{did_you_mean(zid, specs)}")])
             if zid in visiting:
-                cycle = " -> ".join([*visiting[visiting.index(zid):], zid])
+                cycle = " -> ".join([*visiting[visiting.index(zid) :], zid])
                 raise PolicyDataError([Problem(ref_loc, "", f"zones derive from each other in a cycle: {cycle}")])
             visiting.append(zid)
             z, node, label, base = specs[zid]
             loc = where(node, "derive" if z.derive is not None else "geometry", label)
             try:
                 if (z.geometry is None) == (z.derive is None):
-                    raise PolicyDataError([Problem(where(node, None, label), f"zone `{zid}`", "expected exactly one of `geometry` and `derive`")])
+                    raise PolicyDataError(
+                        [
+                            Problem(
+                                where(node, None, label),
+                                f"zone `{zid}`",
+                                "expected exactly one of `geometry` and `derive`",
+                            )
+                        ]
+                    )
                 if z.derive is not None:
                     geom = evaluate(z.derive, frame, extent, lambda other: build(other, loc))
                 else:
@@ -252,11 +284,16 @@ class _Loader:
                 continue
             loc = where(node, "id", label)
             zones[zid] = Zone(
-                id=zid, name=z.name or zid, geometry=frame.to_lonlat(geom),
+                id=zid,
+                name=z.name or zid,
+                geometry=frame.to_lonlat(geom),
                 lower=VerticalLimit(z.lower.value, z.lower.ref) if z.lower else VerticalLimit(0, "SFC"),
                 upper=VerticalLimit(z.upper.value, z.upper.ref) if z.upper else VerticalLimit(0, "UNL"),
-                tags=frozenset(z.tags), validity=_validity(z.valid, self.tz, loc),
-                basis=z.basis, source=z.source, note=z.note,
+                tags=frozenset(z.tags),
+                validity=_validity(z.valid, self.tz, loc),
+                basis=z.basis,
+                source=z.source,
+                note=z.note,
             )
         self.zone_specs = specs
         return zones
@@ -279,8 +316,10 @@ class _Loader:
             feats = doc.get("features", [doc]) if isinstance(doc, dict) else []
             chosen = [f for f in feats if all(f.get("properties", {}).get(k) == v for k, v in select.items())]
             if not chosen:
-                raise PolicyDataError([Problem(loc, what, f"no feature in `{g['file']}` matches `select` {dict(select)}")])
-            geoms = [shape(f["geometry"] if "geometry" in f else f) for f in chosen]
+                raise PolicyDataError(
+                    [Problem(loc, what, f"no feature in `{g['file']}` matches `select` {dict(select)}")]
+                )
+            geoms = [shape(f.get("geometry", f)) for f in chosen]
             geom = shapely.union_all([self.checked(gm, what) for gm in geoms])
         else:
             try:
@@ -305,7 +344,9 @@ class _Loader:
         return geom
 
     # rules ------------------------------------------------------------------------------------
-    def versions(self, spec: schema.PolicyFile, data: LinedDict, zones: Mapping[str, Zone]) -> tuple[PolicyVersion, ...]:
+    def versions(
+        self, spec: schema.PolicyFile, data: LinedDict, zones: Mapping[str, Zone]
+    ) -> tuple[PolicyVersion, ...]:
         label = self.label(self.root / "policy.yaml")
         parsed_files: dict[str, list[Rule]] = {}
         out = []
@@ -316,7 +357,13 @@ class _Loader:
             for j, rel in enumerate(v.rules):
                 if rel not in parsed_files:
                     if not (self.root / rel).is_file():
-                        self.problems.append(Problem(where(vnode["rules"], j, label), f"version `{v.version}`", f"rule file `{rel}` does not exist"))
+                        self.problems.append(
+                            Problem(
+                                where(vnode["rules"], j, label),
+                                f"version `{v.version}`",
+                                f"rule file `{rel}` does not exist",
+                            )
+                        )
                         parsed_files[rel] = []
                         continue
                     parsed_files[rel] = self.rule_file(rel, spec, zones)
@@ -324,12 +371,24 @@ class _Loader:
             seen: dict[str, Rule] = {}
             for r in rules:
                 if r.id in seen:
-                    self.problems.append(Problem(r.origin, f"rule `{r.id}`", f"is defined twice in version `{v.version}` (also at {seen[r.id].origin})"))
+                    self.problems.append(
+                        Problem(
+                            r.origin,
+                            f"rule `{r.id}`",
+                            f"is defined twice in version `{v.version}` (also at {seen[r.id].origin})",
+                        )
+                    )
                 seen[r.id] = r
             out.append(PolicyVersion(v.version, effective, tuple(rules), v.title, v.note))
         effs = [v.effective for v in out]
         if effs != sorted(effs) or len(set(effs)) != len(effs):
-            self.problems.append(Problem(where(data, "versions", label), "`versions`", "expected versions in order of strictly increasing `effective` time"))
+            self.problems.append(
+                Problem(
+                    where(data, "versions", label),
+                    "`versions`",
+                    "expected versions in order of strictly increasing `effective` time",
+                )
+            )
         return tuple(out)
 
     def rule_file(self, rel: str, spec: schema.PolicyFile, zones: Mapping[str, Zone]) -> list[Rule]:
@@ -348,7 +407,13 @@ class _Loader:
             what = f"rule `{r.id}`"
             for k, zid in enumerate(r.zones):
                 if zid not in known_zones:
-                    self.problems.append(Problem(where(node["zones"], k, label), what, f"zone `{zid}` is not defined{did_you_mean(zid, known_zones)}"))
+                    self.problems.append(
+                        Problem(
+                            where(node["zones"], k, label),
+                            what,
+                            f"zone `{zid}` is not defined{did_you_mean(zid, known_zones)}",
+                        )
+                    )
             try:
                 selector = parse_selector(r.actor) if r.actor is not None else None
             except SelectorError as exc:
@@ -359,18 +424,38 @@ class _Loader:
                 obligations = tuple(self.obligation(o, spec.parameters) for o in r.obligations)
                 validity = _validity(r.valid, self.tz, where(node, "valid", label))
             except PolicyDataError as exc:
-                self.problems.extend(Problem(p.item or where(node, None, label), f"{what}: {p.field}".strip(": "), p.message) for p in exc.problems)
+                self.problems.extend(
+                    Problem(p.item or where(node, None, label), f"{what}: {p.field}".strip(": "), p.message)
+                    for p in exc.problems
+                )
                 continue
             except KeyError as exc:
-                self.problems.append(Problem(loc, what, f"parameter `{exc.args[0]}` is not defined in policy.yaml `parameters`{did_you_mean(exc.args[0], spec.parameters)}"))
+                self.problems.append(
+                    Problem(
+                        loc,
+                        what,
+                        f"parameter `{exc.args[0]}` is not defined in policy.yaml `parameters`{did_you_mean(exc.args[0], spec.parameters)}",
+                    )
+                )
                 continue
-            out.append(Rule(
-                id=r.id, title=r.title, effect=r.effect,
-                kinds=frozenset(r.kinds) if r.kinds else None, actor=selector,
-                zones=tuple(r.zones), conditions=conditions, validity=validity,
-                obligations=obligations, authority=r.authority, basis=r.basis,
-                source=r.source, note=r.note, origin=loc,
-            ))
+            out.append(
+                Rule(
+                    id=r.id,
+                    title=r.title,
+                    effect=r.effect,
+                    kinds=frozenset(r.kinds) if r.kinds else None,
+                    actor=selector,
+                    zones=tuple(r.zones),
+                    conditions=conditions,
+                    validity=validity,
+                    obligations=obligations,
+                    authority=r.authority,
+                    basis=r.basis,
+                    source=r.source,
+                    note=r.note,
+                    origin=loc,
+                )
+            )
         return out
 
     @staticmethod
@@ -383,11 +468,15 @@ class _Loader:
         has_default = "default" in c.model_fields_set
         value = self._param(c.value, params)
         if c.op in ("in", "not_in") and not isinstance(value, list):
-            raise PolicyDataError([Problem("", f"condition on `{c.attr}`", f"`{c.op}` expects a list value, got `{value}`")])
+            raise PolicyDataError(
+                [Problem("", f"condition on `{c.attr}`", f"`{c.op}` expects a list value, got `{value}`")]
+            )
         return Condition(c.attr, c.op, value, self._param(c.default, params), has_default)
 
     def obligation(self, o: schema.ObligationSpec, params: Mapping[str, Any]) -> Obligation:
         days = self._param(o.notice_days, params)
         if days is not None and (isinstance(days, bool) or not isinstance(days, int) or days < 0):
-            raise PolicyDataError([Problem("", f"obligation `{o.type}`", f"`notice_days` expected a whole number of days, got `{days}`")])
+            raise PolicyDataError(
+                [Problem("", f"obligation `{o.type}`", f"`notice_days` expected a whole number of days, got `{days}`")]
+            )
         return Obligation(o.type, o.authority, days, o.text)

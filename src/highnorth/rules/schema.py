@@ -15,6 +15,7 @@ __all__ = [
     "PolicyFile",
     "RulesFile",
     "ZonesFile",
+    "json_schemas",
 ]
 
 Basis = Literal["official", "reported", "assumption"]
@@ -141,3 +142,16 @@ class PolicyFile(Strict):
     zones: list[str] = ["zones.yaml"]
     parameters: dict[str, Any] = {}
     versions: list[VersionSpec] = Field(min_length=1)
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """The JSON Schemas of the policy data files, as shipped in `highnorth/schemas/`.
+
+    Regenerate the shipped files with `python scripts/write_schemas.py`; a test keeps them equal.
+    """
+    out = {}
+    for name, model in (("policy", PolicyFile), ("zones", ZonesFile), ("rules", RulesFile), ("actors", ActorsFile)):
+        doc = model.model_json_schema(by_alias=True)
+        doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        out[name] = doc
+    return out

@@ -38,13 +38,17 @@ def parse_selector(raw: Any) -> Selector:
     """
     if isinstance(raw, str):
         if raw not in TERMS:
-            raise SelectorError(f"unknown selector `{raw}`{did_you_mean(raw, TERMS)}; expected one of {', '.join(TERMS)}")
+            raise SelectorError(
+                f"unknown selector `{raw}`{did_you_mean(raw, TERMS)}; expected one of {', '.join(TERMS)}"
+            )
         return Selector("term", term=raw)
     if isinstance(raw, Mapping) and len(raw) == 1:
-        (op, arg), = raw.items()
+        ((op, arg),) = raw.items()
         match op:
             case "nations":
-                if not isinstance(arg, list) or not all(isinstance(c, str) and len(c) == 3 and c.isupper() for c in arg):
+                if not isinstance(arg, list) or not all(
+                    isinstance(c, str) and len(c) == 3 and c.isupper() for c in arg
+                ):
                     raise SelectorError(f"`nations` expects a list of ISO 3166-1 alpha-3 codes, got `{arg}`")
                 return Selector("nations", nations=frozenset(arg))
             case "not":
@@ -53,8 +57,12 @@ def parse_selector(raw: Any) -> Selector:
                 if not isinstance(arg, list) or not arg:
                     raise SelectorError(f"`{op}` expects a non-empty list of selectors, got `{arg}`")
                 return Selector(op, parts=tuple(parse_selector(a) for a in arg))
-        raise SelectorError(f"unknown selector operator `{op}`{did_you_mean(str(op), ['nations', 'not', 'any_of', 'all_of'])}")
-    raise SelectorError(f"expected a term ({', '.join(TERMS)}) or a mapping with one of nations/not/any_of/all_of, got `{raw}`")
+        raise SelectorError(
+            f"unknown selector operator `{op}`{did_you_mean(str(op), ['nations', 'not', 'any_of', 'all_of'])}"
+        )
+    raise SelectorError(
+        f"expected a term ({', '.join(TERMS)}) or a mapping with one of nations/not/any_of/all_of, got `{raw}`"
+    )
 
 
 def matches(selector: Selector | None, nation: str, policy: Policy, at: dt.datetime) -> bool:
@@ -75,8 +83,11 @@ def matches(selector: Selector | None, nation: str, policy: Policy, at: dt.datet
                 case "allied":
                     return allied
                 case "partner":
-                    return (not host and not allied
-                            and any(policy.actors.member_of(nation, org, at) for org in policy.partner_orgs))
+                    return (
+                        not host
+                        and not allied
+                        and any(policy.actors.member_of(nation, org, at) for org in policy.partner_orgs)
+                    )
         case "nations":
             return nation in selector.nations
         case "not":

@@ -42,9 +42,7 @@ class _Loader(yaml.SafeLoader):
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             if key in out:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key `{key}`", key_node.start_mark
-                )
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key `{key}`", key_node.start_mark)
             out[key] = self.construct_object(value_node, deep=True)
             out.key_lines[str(key)] = key_node.start_mark.line + 1
         return out

@@ -1,0 +1,151 @@
+"""Shared fixtures: the default policy, a screener, a small synthetic policy, the shared data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from highnorth.engine import Screener
+from highnorth.rules.loader import load_policy
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_POLICY = ROOT / "src" / "highnorth" / "data" / "default"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+UTC = dt.UTC
+
+
+def shared(*parts: str) -> Path:
+    """A file of ../shared/data, or skip the test cleanly when it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared data not present: {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def default_policy():
+    return load_policy(DEFAULT_POLICY).policy
+
+
+@pytest.fixture(scope="session")
+def screener(default_policy):
+    return Screener(default_policy)
+
+
+GRID_POLICY = """
+id: grid
+title: Grid test policy
+jurisdiction: NOR
+timezone: UTC
+default_effect: permit
+frame: {lon0: 1.5, lat0: 0.0}
+extent: [-5, -5, 10, 5]
+versions:
+  - {version: "1", effective: "2020-01-01T00:00:00Z", rules: [rules.yaml]}
+  - {version: "2", effective: "2025-01-01T00:00:00Z", rules: [rules2.yaml]}
+"""
+GRID_ACTORS = """
+nations:
+  - {code: NOR, name: Norway, memberships: [{org: NATO, from: 1949-04-04}]}
+  - {code: USA, name: United States, memberships: [{org: NATO, from: 1949-04-04}]}
+  - {code: FIN, name: Finland, memberships: [{org: NATO, from: "2023-04-04T00:00:00Z"}]}
+  - {code: RUS, name: Russia}
+"""
+GRID_ZONES = """
+zones:
+  - id: box
+    geometry: {type: Polygon, coordinates: [[[1, -1], [2, -1], [2, 1], [1, 1], [1, -1]]]}
+    basis: assumption
+    source: test
+  - id: high
+    geometry: {type: Polygon, coordinates: [[[1, -1], [2, -1], [2, 1], [1, 1], [1, -1]]]}
+    lower: {value: 1000, ref: AMSL}
+    upper: {value: 3000, ref: AMSL}
+    basis: assumption
+    source: test
+  - id: east
+    derive: {east_of: 3.0}
+    basis: assumption
+    source: test
+"""
+GRID_RULES = """
+rules:
+  - id: box-foreign
+    title: foreign activity in the box needs clearance
+    effect: condition
+    actor: foreign
+    zones: [box]
+    obligations: [{type: clearance, notice_days: 7}]
+    basis: assumption
+    source: test
+  - id: high-deny
+    title: no allied flight in the high box
+    effect: deny
+    kinds: [flight]
+    actor: allied
+    zones: [high]
+    basis: assumption
+    source: test
+  - id: east-refer
+    title: east of 3 is case by case
+    effect: refer
+    actor: foreign
+    zones: [east]
+    conditions: [{attr: troops, op: ge, value: 100}]
+    basis: assumption
+    source: test
+"""
+
+
+def write_policy(
+    root: Path,
+    *,
+    policy: str = GRID_POLICY,
+    actors: str = GRID_ACTORS,
+    zones: str = GRID_ZONES,
+    rules: str = GRID_RULES,
+    rules2: str | None = None,
+) -> Path:
+    """Write a small policy directory; any file can be replaced to test error reporting."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "policy.yaml").write_text(textwrap.dedent(policy).lstrip())
+    (root / "actors.yaml").write_text(textwrap.dedent(actors).lstrip())
+    (root / "zones.yaml").write_text(textwrap.dedent(zones).lstrip())
+    (root / "rules.yaml").write_text(textwrap.dedent(rules).lstrip())
+    (root / "rules2.yaml").write_text(textwrap.dedent(rules2 if rules2 is not None else rules).lstrip())
+    return root
+
+
+@pytest.fixture()
+def grid_dir(tmp_path: Path) -> Path:
+    return write_policy(tmp_path / "grid")
+
+
+@pytest.fixture(scope="session")
+def grid_policy(tmp_path_factory):
+    return load_policy(write_policy(tmp_path_factory.mktemp("grid") / "grid")).policy
+
+
+def feature(fid: str, geometry: dict, **props) -> dict:
+    """An Activity GeoJSON feature with sensible defaults."""
+    base = {
+        "kind": "flight",
+        "actor": {"nation": "USA"},
+        "start": "2025-06-01T10:00:00Z",
+        "end": "2025-06-01T11:00:00Z",
+    }
+    base.update(props)
+    return {"type": "Feature", "id": fid, "geometry": geometry, "properties": base}
+
+
+def collection(*features: dict) -> dict:
+    return {"type": "FeatureCollection", "features": list(features)}
+
+
+def write_geojson(path: Path, doc: dict) -> Path:
+    path.write_text(json.dumps(doc))
+    return path
