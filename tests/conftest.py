@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from highnorth.engine import Screener
 from highnorth.rules.loader import load_policy
@@ -16,6 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_POLICY = ROOT / "src" / "highnorth" / "data" / "default"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 UTC = dt.UTC
+
+# CI runs property tests derandomized (same examples every run); locally they explore
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def shared(*parts: str) -> Path:

@@ -34,14 +34,16 @@ def main(argv: list[str] | None = None) -> int:
     except HighnorthError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exit_code(exc)
+    except typer.Abort:
+        return 130
+    except typer.TyperException as exc:  # usage errors: bad options and arguments
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            print(f"error: {exc.format_message()}", file=sys.stderr)
+        return exc.exit_code
     except Exception as exc:  # the last line of defence: say what happened, exit 1
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
-            return 130
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return 2
         if os.environ.get("HIGHNORTH_DEBUG"):
             raise
         print(f"internal error: {type(exc).__name__}: {exc} (set HIGHNORTH_DEBUG=1 for the traceback)", file=sys.stderr)

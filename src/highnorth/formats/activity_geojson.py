@@ -293,10 +293,7 @@ class _FeatureReader:
                     if len(pts) < 4 or pts[0] != pts[-1]:
                         raise ValueError(f"ring {r}: expected a closed ring of at least 4 positions (first = last)")
                     rings.append(pts)
-                poly = shapely.Polygon(rings[0], rings[1:])
-                if poly.area == 0:
-                    raise ValueError("the polygon has no area")
-                return poly
+                return shapely.Polygon(rings[0], rings[1:])
 
     def times(self, raw: Any, geom: BaseGeometry | None, start, end):
         if raw is None:
