@@ -221,11 +221,14 @@ def geodesic_buffer(geom: BaseGeometry, metres: float) -> BaseGeometry:
     The geometry is cut into tiles of at most `BUFFER_TILE_DEG`; each tile is buffered in an
     azimuthal equidistant projection centred on it (distance-true from its centre), and the
     pieces are unioned. Points within the tile are less than about 150 km from its centre, where
-    the projection's scale error stays under 0.03 %.
+    the projection's scale error stays under 0.03 %. Arcs have enough segments that a chord strays
+    less than 0.5 m from the true arc.
     """
     if geom.is_empty or metres == 0:
         return geom
     minx, miny, maxx, maxy = geom.bounds
+    # enough segments per quarter circle that a chord strays < 0.5 m from the arc
+    quad_segs = max(8, math.ceil(math.sqrt(abs(metres) * math.pi**2 / 32 / 0.5)))
     pieces = []
     xs = np.arange(math.floor(minx), maxx + BUFFER_TILE_DEG, BUFFER_TILE_DEG)
     ys = np.arange(math.floor(miny), maxy + BUFFER_TILE_DEG / 2, BUFFER_TILE_DEG / 2)
@@ -238,7 +241,7 @@ def geodesic_buffer(geom: BaseGeometry, metres: float) -> BaseGeometry:
             clon, clat = x0 + BUFFER_TILE_DEG / 2, y0 + BUFFER_TILE_DEG / 4
             fwd, inv = _aeqd(clon, clat)
             local = _through(fwd, _densify_geometry(part, MAX_EDGE_M / 5))
-            grown = _through(inv, local.buffer(metres, quad_segs=16))
+            grown = _through(inv, local.buffer(metres, quad_segs=quad_segs))
             if metres < 0:
                 grown = grown.intersection(tile)
             pieces.append(grown)
