@@ -1,7 +1,16 @@
 """The one entry point: activities in, decisions out.
 
->>> from highnorth.engine import Screener  # doctest: +SKIP
->>> Screener(policy).screen(activities)      # doctest: +SKIP
+>>> from importlib import resources
+>>> import shapely
+>>> from highnorth import Activity, Actor, Screener, load_policy
+>>> from highnorth.model.time import parse_time
+>>> policy = load_policy(resources.files("highnorth") / "data" / "default").policy
+>>> call = Activity("uk-kirkenes", "port_call", Actor("GBR"), parse_time("2025-06-10T08:00:00+02:00"),
+...                 parse_time("2025-06-12T08:00:00+02:00"), shapely.Point(30.0456, 69.7269),
+...                 attributes={"nuclear_powered": False})
+>>> decision = Screener(policy).decide(call)
+>>> decision.outcome, sorted({r.rule for r in decision.reasons if r.effect == "refer"})
+('referred', ['fm2025-east-case-by-case'])
 """
 
 from __future__ import annotations
