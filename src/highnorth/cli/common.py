@@ -42,6 +42,7 @@ __all__ = [
     "get_screener",
     "parse_attrs",
     "parse_when",
+    "require_when",
     "settings",
 ]
 
@@ -104,6 +105,14 @@ def parse_when(value: str | None, option: str, policy: Policy | None = None) -> 
         return parse_time(value, local_zone=policy.timezone if policy else "Europe/Oslo")
     except ValueError as exc:
         raise InputError(f"{option}: {exc}") from None
+
+
+def require_when(value: str, option: str, policy: Policy | None = None) -> dt.datetime:
+    """A required time option (see `parse_when`)."""
+    when = parse_when(value, option, policy)
+    if when is None:
+        raise InputError(f"{option}: a time is required")
+    return when
 
 
 def parse_attrs(values: Iterable[str]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from ..model.activity import KINDS
 from ..model.errors import InputError, did_you_mean
 from ..model.time import format_time
 from ..rules.decision_map import DecisionMap, decision_map, diff_maps
-from .common import Format, console, get_policy, parse_attrs, parse_when, write_or_print
+from .common import Format, console, get_policy, parse_attrs, require_when, write_or_print
 
 ActorOpt = Annotated[str, typer.Option("--actor", help="Nation (ISO 3166-1 alpha-3), e.g. USA.")]
 KindOpt = Annotated[str, typer.Option("--kind", help="Activity kind, e.g. flight.")]
@@ -78,7 +78,7 @@ def map_command(
     """The region partitioned by outcome for an activity kind by a nation at a time."""
     pol = get_policy(policy)
     _check(pol, actor, kind)
-    when = parse_when(at, "--at", pol)
+    when = require_when(at, "--at", pol)
     m = decision_map(pol, actor=actor, kind=kind, at=when, attributes=parse_attrs(attr or []))
     table = Table(title=f"{kind} by {actor} at {format_time(when)} (version {m.version})", title_justify="left")
     table.add_column("outcome")
@@ -104,7 +104,7 @@ def diff_command(
     """Where the outcome for a kind by a nation changed between two times, with km²."""
     pol = get_policy(policy)
     _check(pol, actor, kind)
-    t0, t1 = parse_when(from_, "--from", pol), parse_when(to, "--to", pol)
+    t0, t1 = require_when(from_, "--from", pol), require_when(to, "--to", pol)
     attrs = parse_attrs(attr or [])
     before = decision_map(pol, actor=actor, kind=kind, at=t0, attributes=attrs)
     after = decision_map(pol, actor=actor, kind=kind, at=t1, attributes=attrs)

@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..geo.projection import Frame
 from ..geo.repair import as_area
-from ..model.activity import Activity
+from ..model.activity import Activity, ActivityKind
 from ..model.actor import Actor
 from ..model.decision import Exposure
 from ..model.rule import Policy
@@ -105,7 +105,7 @@ def decision_map(
     policy: Policy,
     *,
     actor: str,
-    kind: str,
+    kind: ActivityKind,
     at: dt.datetime,
     attributes: Mapping[str, Any] | None = None,
     frame: Frame | None = None,

@@ -187,7 +187,7 @@ class _Loader:
             hashes=hashes,
             root=str(self.root),
             frame=(self.frame.lon0, self.frame.lat0),
-            extent=tuple(spec.extent),
+            extent=spec.extent,
         )
         policy_hash = _hash(sorted(hashes.items()))
         object.__setattr__(policy, "hashes", {**hashes, "*": policy_hash})
@@ -234,7 +234,7 @@ class _Loader:
             w, s, e, n = spec.extent
             frame = Frame(round((w + e) / 2, 2), round((s + n) / 2, 2))
         self.frame = frame
-        extent = tuple(spec.extent)
+        extent = spec.extent
         done: dict[str, BaseGeometry] = {}
         visiting: list[str] = []
 

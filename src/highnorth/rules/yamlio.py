@@ -33,7 +33,7 @@ class _Loader(yaml.SafeLoader):
 
     file = ""
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LinedDict:  # type: ignore[override]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LinedDict:
         self.flatten_mapping(node)
         out = LinedDict()
         out.line = node.start_mark.line + 1
@@ -47,7 +47,7 @@ class _Loader(yaml.SafeLoader):
             out.key_lines[str(key)] = key_node.start_mark.line + 1
         return out
 
-    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LinedList:  # type: ignore[override]
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LinedList:
         out = LinedList(self.construct_object(child, deep=True) for child in node.value)
         out.line = node.start_mark.line + 1
         out.file = self.file
