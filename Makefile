@@ -23,8 +23,8 @@ check: $(STAMP)
 
 # Everything CI runs: lint, format check, the whole test suite (unit, property, scenario, CLI, doctests).
 test: $(STAMP)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts examples
+	$(BIN)/ruff format --check src tests scripts examples
 	$(BIN)/mypy src/highnorth/model src/highnorth/geo src/highnorth/rules src/highnorth/engine.py
 	$(BIN)/pytest
 
@@ -32,10 +32,10 @@ scenarios: $(STAMP)
 	$(BIN)/highnorth policy test examples/scenarios
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts examples
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests scripts
+	$(BIN)/ruff format src tests scripts examples
 
 dataset: $(STAMP)
 	$(BIN)/python scripts/build_dataset.py

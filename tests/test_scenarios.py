@@ -106,8 +106,18 @@ def _stated_exit_code() -> int:
 
 
 def test_nordic_response_exit_code_is_the_one_the_readme_states(tmp_path: Path) -> None:
-    code = main(["check", str(NORDIC_RESPONSE / "activities.geojson"), "--policy", str(DEFAULT_POLICY),
-                 "--format", "markdown", "--output", str(tmp_path / "decisions.md")])
+    code = main(
+        [
+            "check",
+            str(NORDIC_RESPONSE / "activities.geojson"),
+            "--policy",
+            str(DEFAULT_POLICY),
+            "--format",
+            "markdown",
+            "--output",
+            str(tmp_path / "decisions.md"),
+        ]
+    )
     assert code == _stated_exit_code()
     assert _stated_exit_code() in (0, 3, 4)
 
@@ -117,8 +127,18 @@ def test_nordic_response_json_matches_the_decision_schema(tmp_path: Path) -> Non
     if not schema_path.is_file():
         pytest.skip(f"no {schema_path.name} shipped")
     out = tmp_path / "decisions.json"
-    code = main(["check", str(NORDIC_RESPONSE / "activities.geojson"), "--policy", str(DEFAULT_POLICY),
-                 "--format", "json", "--output", str(out)])
+    code = main(
+        [
+            "check",
+            str(NORDIC_RESPONSE / "activities.geojson"),
+            "--policy",
+            str(DEFAULT_POLICY),
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        ]
+    )
     assert code == _stated_exit_code()
     doc = json.loads(out.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8"))).validate(doc)

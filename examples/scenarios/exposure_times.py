@@ -36,20 +36,56 @@ ENNA = (24.9739, 70.0667)  # Lakselv/Banak, the centre of zone `lakselv-banak` (
 SPECS = {
     ("01-flight-east-24-before-2025", "mv22-banak-2024", "finnmark-east-24"): (("meridian", 24.0, 0), "end"),
     ("02-flight-east-24-after-2025", "mv22-banak-2025", "finnmark-east-24"): (("meridian", 24.0, 0), "end"),
-    ("03-flight-eastern-finnmark-case-by-case", "c130-vardo-2025", "finnmark-east-parts"): (("meridian", 27.01, 0), "end"),
+    ("03-flight-eastern-finnmark-case-by-case", "c130-vardo-2025", "finnmark-east-parts"): (
+        ("meridian", 27.01, 0),
+        "end",
+    ),
     ("03-flight-eastern-finnmark-case-by-case", "c130-vardo-2025", "finnmark-east-24"): ("start", "end"),
-    ("03-flight-eastern-finnmark-case-by-case", "c130-vardo-2024", "finnmark-east-parts"): (("meridian", 27.01, 0), "end"),
-    ("04-flight-crossing-24e-at-the-amendment", "mv22-crosses-before-midnight", "finnmark-east-24"): (("meridian", 24.0, 0), "end"),
-    ("04-flight-crossing-24e-at-the-amendment", "mv22-crosses-after-midnight", "finnmark-east-24"): (("meridian", 24.0, 0), "end"),
+    ("03-flight-eastern-finnmark-case-by-case", "c130-vardo-2024", "finnmark-east-parts"): (
+        ("meridian", 27.01, 0),
+        "end",
+    ),
+    ("04-flight-crossing-24e-at-the-amendment", "mv22-crosses-before-midnight", "finnmark-east-24"): (
+        ("meridian", 24.0, 0),
+        "end",
+    ),
+    ("04-flight-crossing-24e-at-the-amendment", "mv22-crosses-after-midnight", "finnmark-east-24"): (
+        ("meridian", 24.0, 0),
+        "end",
+    ),
     ("05-activities-spanning-the-amendment", "airspace-banak", "finnmark-east-24"): ("start", "end"),
-    ("06-convoy-crossing-24e-at-the-amendment", "convoy-crosses-before", "finnmark-east-24"): (("meridian", 24.0, 0), "end"),
-    ("06-convoy-crossing-24e-at-the-amendment", "convoy-crosses-after", "finnmark-east-24"): (("meridian", 24.0, 0), "end"),
-    ("09-surveillance-us-before-feb-2022", "rc135-2021", "surveillance-limit-27"): (("meridian", 27.0, 0), ("meridian", 27.0, 1)),
-    ("10-surveillance-us-after-feb-2022", "rc135-2023", "surveillance-limit-27"): (("meridian", 27.0, 0), ("meridian", 27.0, 1)),
-    ("11-surveillance-us-across-24-feb-2022", "rc135-24-feb-2022", "surveillance-limit-27"): (("meridian", 27.0, 0), ("meridian", 27.0, 1)),
-    ("12-surveillance-germany-after-2022", "p8-germany-2024", "surveillance-limit-27"): (("meridian", 27.0, 0), ("meridian", 27.0, 1)),
-    ("13-surveillance-uk-racetrack-76n", "p8-uk-racetrack", "surveillance-limit-27"): (("parallel", 76.0, 0), ("parallel", 76.0, 1)),
-    ("15-host-flight-over-banak", "nor-f35-banak", "lakselv-banak"): (("circle", *ENNA, 5000.0, 0), ("circle", *ENNA, 5000.0, 1)),
+    ("06-convoy-crossing-24e-at-the-amendment", "convoy-crosses-before", "finnmark-east-24"): (
+        ("meridian", 24.0, 0),
+        "end",
+    ),
+    ("06-convoy-crossing-24e-at-the-amendment", "convoy-crosses-after", "finnmark-east-24"): (
+        ("meridian", 24.0, 0),
+        "end",
+    ),
+    ("09-surveillance-us-before-feb-2022", "rc135-2021", "surveillance-limit-27"): (
+        ("meridian", 27.0, 0),
+        ("meridian", 27.0, 1),
+    ),
+    ("10-surveillance-us-after-feb-2022", "rc135-2023", "surveillance-limit-27"): (
+        ("meridian", 27.0, 0),
+        ("meridian", 27.0, 1),
+    ),
+    ("11-surveillance-us-across-24-feb-2022", "rc135-24-feb-2022", "surveillance-limit-27"): (
+        ("meridian", 27.0, 0),
+        ("meridian", 27.0, 1),
+    ),
+    ("12-surveillance-germany-after-2022", "p8-germany-2024", "surveillance-limit-27"): (
+        ("meridian", 27.0, 0),
+        ("meridian", 27.0, 1),
+    ),
+    ("13-surveillance-uk-racetrack-76n", "p8-uk-racetrack", "surveillance-limit-27"): (
+        ("parallel", 76.0, 0),
+        ("parallel", 76.0, 1),
+    ),
+    ("15-host-flight-over-banak", "nor-f35-banak", "lakselv-banak"): (
+        ("circle", *ENNA, 5000.0, 0),
+        ("circle", *ENNA, 5000.0, 1),
+    ),
     ("15-host-flight-over-banak", "nor-f35-banak", "finnmark-east-24"): ("start", "end"),
 }
 
@@ -139,8 +175,10 @@ def main() -> int:
         diffs = [abs((got - parse(str(want[key]))).total_seconds()) for key, got in (("enter", enter), ("exit", leave))]
         flag = "ok" if max(diffs) <= 0.001 else "DIFFERS"
         bad += flag != "ok"
-        print(f"{flag:7} {scenario} {activity} {zone}: {fmt(enter)} .. {fmt(leave)}"
-              f" (expected.yaml {want['enter']} .. {want['exit']})")
+        print(
+            f"{flag:7} {scenario} {activity} {zone}: {fmt(enter)} .. {fmt(leave)}"
+            f" (expected.yaml {want['enter']} .. {want['exit']})"
+        )
     return 1 if bad else 0
 
 
