@@ -174,3 +174,21 @@ def test_adding_a_deny_never_makes_an_outcome_more_permissive(grid, pts, nation,
     )
     after = decide(act, grid.exposures(act), with_rule(grid.policy, deny))
     assert outcome_rank[after.outcome] >= outcome_rank[before.outcome]
+
+
+def test_a_denied_activity_lists_no_obligations_but_keeps_the_conditional_reasons(grid):
+    d = grid.decide(activity([(0, 0), (2.5, 0)], nation="USA"))
+    assert d.outcome == "denied" and d.obligations == ()
+    assert any(r.rule == "box-foreign" and r.effect == "condition" for r in d.reasons)
+
+
+def test_also_in_needs_an_exposure_to_the_other_zone(grid):
+    rule = Rule(id="east-from-box", title="t", effect="deny", zones=("east",), also_in=("box",))
+    policy = with_rule(grid.policy, rule)
+    only_east = activity([(3.5, 0), (4.0, 0)], nation="USA")
+    from_box = activity([(1.5, 0), (4.0, 0)], nation="USA")
+    assert "east-from-box" not in {r.rule for r in decide(only_east, grid.exposures(only_east), policy).reasons}
+    assert decide(from_box, grid.exposures(from_box), policy).outcome == "denied"
+    # decision maps pass the context in
+    ctx = decide(only_east, grid.exposures(only_east), policy, context_zones=frozenset({"box"}))
+    assert ctx.outcome == "denied"

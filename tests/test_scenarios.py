@@ -29,20 +29,7 @@ NORDIC_RESPONSE = ROOT / "examples" / "nordic-response"
 SCHEMAS = ROOT / "src" / "highnorth" / "schemas"
 
 #: scenario -> why its expectation (kept) differs from what the default data gives today
-DISAGREEMENTS = {
-    "49-finnish-surveillance-over-finland": (
-        "zone `surveillance-limit-27` does not exclude Finland: `surveillance-27e` denies a Finnish flight "
-        "that never leaves Finnish airspace"
-    ),
-    "50-outside-norway-in-russia": (
-        "`no-crossing-into-russia` fires on any exposure to `russia-realm`, so an activity wholly in Russia "
-        "that never touches Norway is denied"
-    ),
-    "51-non-allied-east-of-24e-after-amendment": (
-        "the 2025 rules select `foreign`, not `allied`, and version 2025.1 drops the fm24 rules: non-allied "
-        "forces east of 24°E went from denied to conditional"
-    ),
-}
+DISAGREEMENTS: dict[str, str] = {}
 
 FOLDERS = find_scenarios(SCENARIOS)
 

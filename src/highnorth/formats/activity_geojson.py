@@ -194,7 +194,7 @@ class _FeatureReader:
         if value not in KINDS:
             self.problem(
                 "properties.kind",
-                f"unknown kind `{value}`{did_you_mean(str(value), KINDS)}; expected one of {', '.join(KINDS)}",
+                f"unknown kind `{value}`{did_you_mean(str(value), KINDS)} (expected one of {', '.join(KINDS)})",
             )
             return None
         return str(value)
@@ -210,7 +210,7 @@ class _FeatureReader:
         if self.nations is not None and nation not in self.nations:
             self.problem(
                 "properties.actor.nation",
-                f"unknown nation `{nation}`{did_you_mean(nation, self.nations)}; the policy knows {len(self.nations)} nations",
+                f"unknown nation `{nation}`{did_you_mean(nation, self.nations)} (expected one of the {len(self.nations)} nations of the policy's actors)",
             )
             return None
         extra = set(value) - {"nation", "service", "unit"}
@@ -313,10 +313,12 @@ class _FeatureReader:
                 self.problem(f"properties.times[{i}]", str(exc))
                 return None
         for i in range(1, len(out)):
-            if out[i] < out[i - 1]:
+            if out[i] <= out[i - 1]:
+                relation = "is before" if out[i] < out[i - 1] else "is the same as"
                 self.problem(
                     f"properties.times[{i}]",
-                    f"`{raw[i]}` is before the previous vertex's `{raw[i - 1]}`; expected times that do not decrease",
+                    f"`{raw[i]}` {relation} the previous vertex's `{raw[i - 1]}`; expected increasing times "
+                    "(to stay in place, repeat the position with a later time)",
                 )
                 return None
         if start and end and (out[0] < start or out[-1] > end):

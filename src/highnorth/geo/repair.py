@@ -22,9 +22,9 @@ def check_lonlat(geom: BaseGeometry) -> str | None:
         if mask.any():
             i = int(mask.argmax())
             value = coords[i, 0 if what == "longitude" else 1]
-            return f"coordinate {i}: {what} `{value:g}` is outside [{lo}, {hi}]" + (
-                "; are longitude and latitude swapped?" if what == "latitude" else ""
-            )
+            swapped = what == "latitude" and -90 <= coords[i, 0] <= 90 and -180 <= coords[i, 1] <= 180
+            hint = "; are longitude and latitude swapped?" if swapped else ""
+            return f"coordinate {i}: {what} `{value:g}` is outside [{lo}, {hi}]{hint}"
     return None
 
 

@@ -88,6 +88,7 @@ class Rule:
     kinds: frozenset[str] | None = None
     actor: Selector | None = None
     zones: tuple[str, ...] = ()
+    also_in: tuple[str, ...] = ()  # the activity must also be exposed to each of these zones
     conditions: tuple[Condition, ...] = ()
     validity: Interval | None = None
     obligations: tuple[Obligation, ...] = ()

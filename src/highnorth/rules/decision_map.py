@@ -4,7 +4,9 @@ The region is partitioned into cells inside which the set of zones is constant (
 of every zone a candidate rule names). Each cell is decided by the same decision stage as any
 activity: a hypothetical activity of the kind, by the actor, at the time, exposed to exactly the
 zones that contain the cell. Cells are then merged by outcome. Outside every zone named by a rule
-the policy's default effect applies; the map covers only the region of the named zones.
+the policy's default effect applies; the map covers only the region of the named zones. The
+hypothetical activity is taken to come from within the jurisdiction, so `also_in` conditions
+(such as "crossing from Norway") hold.
 
 A diff overlays the maps of two times and reports the area (km², equal-area frame) of every
 change of outcome.
@@ -115,6 +117,8 @@ def decision_map(
     names = _candidate_zones(policy, actor, kind, at)
     geoms = {n: frame.to_frame(policy.zones[n].geometry, densify=False) for n in names}
     version = policy.version_at(at)
+    # the hypothetical activity comes from within the jurisdiction: `also_in` conditions hold
+    context = frozenset(z for rule in (version.rules if version else ()) for z in rule.also_in)
     cells = []
     for ids, geom in _arrangement(geoms):
         rp = geom.representative_point()
@@ -133,7 +137,7 @@ def decision_map(
             Exposure(zone=z, enter=at, exit=probe.end, where=where, exit_where=where, lower=-np.inf, upper=np.inf)
             for z in sorted(ids)
         ]
-        decision = decide(probe, exposures, policy)
+        decision = decide(probe, exposures, policy, context_zones=context)
         rules = tuple(sorted({r.rule for r in decision.reasons}))
         cells.append(MapCell(decision.outcome, rules, tuple(sorted(ids)), geom))
     return DecisionMap(actor, kind, at, version.version if version else "", frame, tuple(cells))

@@ -11,8 +11,8 @@ Combination (the same table is in docs/semantics.md)::
     else any permit               -> permitted
     no rule matched anywhere      -> the policy's default effect
 
-Obligations accumulate over every rule that fired. An activity's outcome is the most severe over
-its exposures.
+Obligations accumulate over every rule that fired, except when the outcome is denied (there is
+nothing to fulfil). An activity's outcome is the most severe over its exposures.
 """
 
 from __future__ import annotations
@@ -127,10 +127,13 @@ def _start_point(activity: Activity) -> tuple[float, float]:
     return (round(x, 7), round(y, 7))
 
 
-def _fires(rule: Rule, activity: Activity, piece: _Piece, policy: Policy) -> str | None:
+def _fires(rule: Rule, activity: Activity, piece: _Piece, policy: Policy, exposed: frozenset[str]) -> str | None:
     """None when the rule does not apply to the piece, "" when it fires, or the cause why it
-    cannot be evaluated (it then fails closed to refer)."""
+    cannot be evaluated (it then fails closed to refer). `exposed` holds every zone the activity
+    is exposed to at any time (for `also_in`)."""
     if rule.kinds is not None and activity.kind not in rule.kinds:
+        return None
+    if rule.also_in and not exposed.issuperset(rule.also_in):
         return None
     if rule.zones:
         if piece.zone not in rule.zones:
@@ -153,13 +156,16 @@ def decide(
     policy: Policy,
     *,
     at: dt.datetime | None = None,
+    context_zones: frozenset[str] = frozenset(),
 ) -> Decision:
     """The decision for one activity from its exposures.
 
     Each piece of an exposure is judged by the version and rules in force during it, or at `at`
     when given (to ask "what would the rules of that date say"). Memberships are always judged at
-    the piece's own time.
+    the piece's own time. `context_zones` counts as exposed for `also_in` (decision maps use it
+    to say where a hypothetical activity comes from).
     """
+    exposed = frozenset(e.zone for e in exposures) | context_zones
     cuts = timeline_cuts(policy, activity.actor.nation)
     fired: list[tuple[Reason, Rule | None]] = []
     versions_used: set[str] = set()
@@ -172,7 +178,7 @@ def decide(
         for rule in version.rules:
             if not rule.in_force(when):
                 continue
-            cause = _fires(rule, activity, piece, policy)
+            cause = _fires(rule, activity, piece, policy, exposed)
             if cause is None:
                 continue
             effect: Effect = rule.effect if cause == "" else "refer"
@@ -189,7 +195,7 @@ def decide(
     return Decision(
         activity=activity.id,
         outcome=OUTCOME_OF[outcome],
-        obligations=tuple(obligations),
+        obligations=tuple(obligations) if outcome != "deny" else (),  # nothing to fulfil when denied
         reasons=tuple(sorted(reasons, key=lambda r: (r.enter, r.rule, r.zone or "", r.exit))),
         versions=tuple(sorted(versions_used)),
     )

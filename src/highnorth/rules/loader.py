@@ -405,15 +405,16 @@ class _Loader:
             node = data["rules"][i]
             loc = where(node, None, label)
             what = f"rule `{r.id}`"
-            for k, zid in enumerate(r.zones):
-                if zid not in known_zones:
-                    self.problems.append(
-                        Problem(
-                            where(node["zones"], k, label),
-                            what,
-                            f"zone `{zid}` is not defined{did_you_mean(zid, known_zones)}",
+            for key in ("zones", "also_in"):
+                for k, zid in enumerate(getattr(r, key)):
+                    if zid not in known_zones:
+                        self.problems.append(
+                            Problem(
+                                where(node[key], k, label),
+                                f"{what}: `{key}`",
+                                f"zone `{zid}` is not defined{did_you_mean(zid, known_zones)}",
+                            )
                         )
-                    )
             try:
                 selector = parse_selector(r.actor) if r.actor is not None else None
             except SelectorError as exc:
@@ -446,6 +447,7 @@ class _Loader:
                     kinds=frozenset(r.kinds) if r.kinds else None,
                     actor=selector,
                     zones=tuple(r.zones),
+                    also_in=tuple(r.also_in),
                     conditions=conditions,
                     validity=validity,
                     obligations=obligations,

@@ -102,6 +102,7 @@ class RuleSpec(Strict):
     kinds: list[ActivityKind] | None = None
     actor: str | dict[str, Any] | None = None
     zones: list[str] = []
+    also_in: list[str] = []
     conditions: list[ConditionSpec] = []
     valid: Validity | None = None
     obligations: list[ObligationSpec] = []
