@@ -80,7 +80,8 @@ def map_command(
     _check(pol, actor, kind)
     when = require_when(at, "--at", pol)
     m = decision_map(pol, actor=actor, kind=kind, at=when, attributes=parse_attrs(attr or []))
-    table = Table(title=f"{kind} by {actor} at {format_time(when)} (version {m.version})", title_justify="left")
+    console().print(f"{kind} by {actor} at {format_time(when)} (version {m.version})", highlight=False)
+    table = Table()
     table.add_column("outcome")
     table.add_column("km²", justify="right")
     for outcome, km2 in sorted(m.area_km2().items(), key=lambda x: -x[1]):
@@ -142,10 +143,11 @@ def diff_command(
             lines += [f"| {c.before} | {c.after} | {c.area_km2:,.0f} |" for c in changes]
             write_or_print("\n".join(lines) + "\n", None)
         case Format.table:
-            table = Table(
-                title=f"{kind} by {actor}: {format_time(t0)} ({before.version}) → {format_time(t1)} ({after.version})",
-                title_justify="left",
+            console().print(
+                f"{kind} by {actor}: {format_time(t0)} ({before.version}) → {format_time(t1)} ({after.version})",
+                highlight=False,
             )
+            table = Table()
             for col in ("before", "after", "km²"):
                 table.add_column(col, justify="right" if col == "km²" else "left")
             for c in changes:
