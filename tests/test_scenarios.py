@@ -92,19 +92,14 @@ def _stated_exit_code() -> int:
     return int(found.group(1))
 
 
+def _check_example(fmt: str, output: Path) -> int:
+    """`highnorth check` on the Nordic Response example, written to `output`."""
+    args = ["check", str(NORDIC_RESPONSE / "activities.geojson"), "--policy", str(DEFAULT_POLICY)]
+    return main([*args, "--format", fmt, "--output", str(output)])
+
+
 def test_nordic_response_exit_code_is_the_one_the_readme_states(tmp_path: Path) -> None:
-    code = main(
-        [
-            "check",
-            str(NORDIC_RESPONSE / "activities.geojson"),
-            "--policy",
-            str(DEFAULT_POLICY),
-            "--format",
-            "markdown",
-            "--output",
-            str(tmp_path / "decisions.md"),
-        ]
-    )
+    code = _check_example("markdown", tmp_path / "decisions.md")
     assert code == _stated_exit_code()
     assert _stated_exit_code() in (0, 3, 4)
 
@@ -114,18 +109,7 @@ def test_nordic_response_json_matches_the_decision_schema(tmp_path: Path) -> Non
     if not schema_path.is_file():
         pytest.skip(f"no {schema_path.name} shipped")
     out = tmp_path / "decisions.json"
-    code = main(
-        [
-            "check",
-            str(NORDIC_RESPONSE / "activities.geojson"),
-            "--policy",
-            str(DEFAULT_POLICY),
-            "--format",
-            "json",
-            "--output",
-            str(out),
-        ]
-    )
+    code = _check_example("json", out)
     assert code == _stated_exit_code()
     doc = json.loads(out.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8"))).validate(doc)

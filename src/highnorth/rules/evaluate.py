@@ -257,17 +257,12 @@ def _obligations(
         out.append(DueObligation(ob, tuple(sorted(rules)), due))
         if due is not None and activity.submitted is not None and activity.submitted > due:
             late.append(
-                Reason(
+                _whole_activity_reason(
+                    activity,
                     rule=f"{sorted(rules)[0]}:notice",
                     effect="refer",
                     title=f"{ob.type} needs {ob.notice_days} days' notice",
-                    zone=None,
-                    enter=activity.start,
-                    exit=activity.end,
-                    where=_start_point(activity),
-                    basis="assumption",
                     source="late submission is referred (docs/semantics.md)",
-                    version="",
                     detail=f"due {format_time(due)}, submitted {format_time(activity.submitted)}",
                 )
             )
@@ -275,15 +270,29 @@ def _obligations(
 
 
 def _default_reason(activity: Activity, policy: Policy) -> Reason:
-    return Reason(
+    return _whole_activity_reason(
+        activity,
         rule="default",
         effect=policy.default_effect,
         title=f"no rule matched: the default effect of policy `{policy.id}`",
+        source=f"{policy.id} policy.yaml `default_effect`",
+    )
+
+
+def _whole_activity_reason(
+    activity: Activity, *, rule: str, effect: Effect, title: str, source: str, detail: str = ""
+) -> Reason:
+    """A reason about the activity as a whole (not one zone), from the policy's own mechanics."""
+    return Reason(
+        rule=rule,
+        effect=effect,
+        title=title,
         zone=None,
         enter=activity.start,
         exit=activity.end,
         where=_start_point(activity),
         basis="assumption",
-        source=f"{policy.id} policy.yaml `default_effect`",
+        source=source,
         version="",
+        detail=detail,
     )
