@@ -54,15 +54,12 @@ class ZoneIndex:
     edges: np.ndarray = field(init=False)  # (n, 4): x1 y1 x2 y2
     edge_zone: np.ndarray = field(init=False)
     edge_tree: shapely.STRtree = field(init=False)
-    boundaries: np.ndarray = field(init=False)
     lower: np.ndarray = field(init=False)
     upper: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.geoms = np.array([self.frame.to_frame(z.geometry) for z in self.zones], dtype=object)
         shapely.prepare(self.geoms)
-        self.boundaries = shapely.boundary(self.geoms)
-        shapely.prepare(self.boundaries)
         self.tree = shapely.STRtree(self.geoms)
         edges, owners = [], []
         for i, geom in enumerate(self.geoms):
@@ -151,7 +148,11 @@ def _point(activity: Activity, index: ZoneIndex) -> list[Exposure]:
     lon, lat = activity.geometry.x, activity.geometry.y
     x, y = index.frame.fwd(np.array([lon]), np.array([lat]))
     pt = shapely.Point(float(x[0]), float(y[0]))
-    hits = index.tree.query(pt, predicate="dwithin", distance=TOL_M)
+    # inside a (prepared) zone, or within TOL_M of one of its edges
+    boxed = index.tree.query(pt)
+    inside = boxed[shapely.intersects_xy(index.geoms[boxed], x[0], y[0])]
+    near = index.edge_zone[index.edge_tree.query(pt, predicate="dwithin", distance=TOL_M)]
+    hits = np.unique(np.concatenate([inside, near])).astype(int)
     hits = hits[_bands_overlap(_band(activity), index.lower[hits], index.upper[hits])]
     lower, upper = _band(activity)
     return [
@@ -215,23 +216,23 @@ def _track(activity: Activity, index: ZoneIndex) -> list[Exposure]:
     q = np.column_stack([x[1:], y[1:]])
     segs = shapely.linestrings(np.stack([p, q], axis=1))
 
-    # 1. candidate (segment, zone) pairs: the segment comes within TOL_M of the zone
-    seg_i, zone_i = index.tree.query(segs, predicate="dwithin", distance=TOL_M)
-    if len(seg_i) == 0:
-        return []
+    # 1. candidate (segment, zone) pairs: bounding boxes meet (cheap), or an edge is near
+    seg_i, zone_i = index.tree.query(segs)
+    es, ee = index.edge_tree.query(segs, predicate="dwithin", distance=TOL_M)
     nz = len(index.zones)
-    pair_key = seg_i * nz + zone_i
+    near_key = es * nz + index.edge_zone[ee]
+    pair_key = np.unique(np.concatenate([seg_i * nz + zone_i, near_key]))
+    if len(pair_key) == 0:
+        return []
 
-    # 2. crossing parameters of segments with nearby zone edges
-    es, ee = index.edge_tree.query(segs)
-    ts_key, ts_val = _crossings(p[es], q[es], index.edges[ee])
-    keys = es[ts_key] * nz + index.edge_zone[ee][ts_key]
+    # 2. crossing parameters of segments with the zone edges near them
+    ts_row, ts_val = _crossings(p[es], q[es], index.edges[ee])
+    keys = near_key[ts_row]
 
-    # 3. cut each candidate pair at 0, 1 and its crossings; test each piece at its midpoint
+    # 3. cut each candidate pair at 0, 1 and its crossings; test each piece at its midpoint:
+    #    inside the (prepared) polygon, or within TOL_M of one of the zone's edges near the segment
     all_key = np.concatenate([pair_key, pair_key, keys])
-    all_t = np.concatenate([np.zeros(len(pair_key)), np.ones(len(pair_key)), ts_val])
-    keep = np.isin(all_key, pair_key)
-    all_key, all_t = all_key[keep], np.clip(all_t[keep], 0.0, 1.0)
+    all_t = np.concatenate([np.zeros(len(pair_key)), np.ones(len(pair_key)), np.clip(ts_val, 0.0, 1.0)])
     order = np.lexsort((all_t, all_key))
     all_key, all_t = all_key[order], all_t[order]
     same = all_key[1:] == all_key[:-1]
@@ -242,9 +243,8 @@ def _track(activity: Activity, index: ZoneIndex) -> list[Exposure]:
     mid = (a_t + b_t) / 2
     mx = p[s, 0] + (q[s, 0] - p[s, 0]) * mid
     my = p[s, 1] + (q[s, 1] - p[s, 1]) * mid
-    mids = shapely.points(mx, my)
-    on_edge = shapely.dwithin(index.boundaries[zi], mids, TOL_M)
-    strict = shapely.intersects(index.geoms[zi], mids) & ~on_edge
+    on_edge = _near_edges(k, mx, my, near_key, index.edges[ee])
+    strict = shapely.intersects_xy(index.geoms[zi], mx, my) & ~on_edge
     inside = strict | on_edge
     a_t, b_t, s, zi, strict = a_t[inside], b_t[inside], s[inside], zi[inside], strict[inside]
 
@@ -279,6 +279,36 @@ def _track(activity: Activity, index: ZoneIndex) -> list[Exposure]:
             found.append(_exposure(activity, index, int(zi[i]), ga[i], end, x, y, seconds, param, z if has_z else None))
         i = j + 1
     return found
+
+
+def _near_edges(keys: np.ndarray, x: np.ndarray, y: np.ndarray, edge_keys: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """For each point (x, y) with its (segment, zone) key, whether it lies within TOL_M of one of
+    the edges listed for the same key (`edge_keys`, `edges` as x1 y1 x2 y2)."""
+    out = np.zeros(len(keys), dtype=bool)
+    if len(edge_keys) == 0 or len(keys) == 0:
+        return out
+    order = np.argsort(edge_keys, kind="stable")
+    sk, se = edge_keys[order], edges[order]
+    lo = np.searchsorted(sk, keys, side="left")
+    hi = np.searchsorted(sk, keys, side="right")
+    counts = hi - lo
+    has = counts > 0
+    if not has.any():
+        return out
+    owner = np.repeat(np.nonzero(has)[0], counts[has])
+    starts = np.repeat(lo[has], counts[has])
+    offset = np.arange(len(owner)) - np.repeat(np.cumsum(counts[has]) - counts[has], counts[has])
+    e = se[starts + offset]
+    ax, ay, bx, by = e[:, 0], e[:, 1], e[:, 2], e[:, 3]
+    px, py = x[owner], y[owner]
+    dx, dy = bx - ax, by - ay
+    length2 = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.clip(np.where(length2 > 0, ((px - ax) * dx + (py - ay) * dy) / length2, 0.0), 0.0, 1.0)
+    dist = np.hypot(ax + t * dx - px, ay + t * dy - py)
+    near = np.zeros(len(keys), dtype=bool)
+    np.logical_or.at(near, owner, dist <= TOL_M)
+    return near
 
 
 def _crossings(p: np.ndarray, q: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
