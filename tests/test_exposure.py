@@ -196,3 +196,43 @@ def test_exact_exposure_agrees_with_dense_sampling(poly, pts):
         near |= (np.abs(ts - a) <= 1.0) | (np.abs(ts - b) <= 1.0)  # within the 1 s tolerance
     disagree = (inside != covered) & ~near
     assert not disagree.any(), f"{disagree.sum()} samples disagree, e.g. t={ts[disagree][:3]}"
+
+
+def test_a_segment_grazing_a_corner_within_the_tolerance_is_not_exposed():
+    # passes 0.5 m outside the corner (2, 1) of BOX at its midpoint: a touch, not a stay
+    frame = Frame(1.5, 0.0)
+    (cx,), (cy,) = frame.fwd(np.array([2.0]), np.array([1.0]))
+    lon, lat = frame.inv(
+        np.array([cx - 4000, cx + 4000]), np.array([cy + 4000.0 + 0.5 * 2**0.5, cy - 4000 + 0.5 * 2**0.5])
+    )
+    graze = track(list(zip(lon, lat, strict=True)), seconds=3600)
+    assert exposures(graze, index(BOX)) == []
+
+
+def test_hovering_just_outside_the_edge_is_on_the_boundary():
+    frame = Frame(1.5, 0.0)
+    (ex,), (ey,) = frame.fwd(np.array([2.0]), np.array([0.0]))
+    lon, lat = frame.inv(np.array([ex + 0.5]), np.array([ey]))
+    hover = track([(lon[0], lat[0]), (lon[0], lat[0])], seconds=600)
+    (e,) = exposures(hover, index(BOX))
+    assert (e.exit - e.enter).total_seconds() == pytest.approx(600, abs=0.01)
+
+
+def test_an_area_sharing_an_edge_and_overlapping_a_little_is_exposed():
+    # shares the eastern edge lon 2 for 2 degrees and overlaps by a 0.01° x 0.02° notch
+    area = shapely.Polygon(
+        [(2, -1), (3, -1), (3, 1), (2, 1), (2, 0.01), (1.99, 0.01), (1.99, -0.01), (2, -0.01), (2, -1)]
+    )
+    act = Activity("a", "land_exercise", Actor("USA"), T0, T0 + dt.timedelta(days=1), area)
+    (e,) = exposures(act, index(BOX))
+    assert e.zone == "box" and 1.98 < e.where[0] < 2.0
+
+
+def test_cut_pieces_get_their_own_entry_points():
+    # equator track at constant speed, cut at 1500 s: the second piece starts at lon 1.5
+    cut = T0 + dt.timedelta(seconds=1500)
+    first, second = exposures(track([(0, 0), (4, 0)]), index(BOX), cuts=[cut])
+    assert (first.exit, second.enter) == (cut, cut)
+    assert second.where == pytest.approx((1.5, 0.0), abs=1e-6)
+    assert first.exit_where == pytest.approx((1.5, 0.0), abs=1e-6)
+    assert first.where == pytest.approx((1.0, 0.0), abs=1e-6)

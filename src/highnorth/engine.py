@@ -23,7 +23,7 @@ from .geo.projection import Frame
 from .model.activity import Activity
 from .model.decision import Decision, Exposure
 from .model.rule import Policy
-from .rules.evaluate import decide
+from .rules.evaluate import decide, timeline_cuts
 
 __all__ = ["Screener", "screen"]
 
@@ -37,12 +37,14 @@ class Screener:
         self.index = ZoneIndex(list(policy.zones.values()), self.frame)
 
     def exposures(self, activity: Activity) -> list[Exposure]:
-        """The geometry stage for one activity."""
+        """The geometry stage for one activity: each exposure whole (cut only by zone validity)."""
         return exposures(activity, self.index)
 
     def decide(self, activity: Activity, *, at: dt.datetime | None = None) -> Decision:
-        """Both stages for one activity."""
-        return decide(activity, self.exposures(activity), self.policy, at=at)
+        """Both stages for one activity. Exposures are cut where the rules that apply can change
+        (versions, rule validity, memberships), so each reason has its own exact entry point."""
+        cuts = timeline_cuts(self.policy, activity.actor.nation)
+        return decide(activity, exposures(activity, self.index, cuts), self.policy, at=at)
 
     def screen(self, activities: Iterable[Activity], *, at: dt.datetime | None = None) -> list[Decision]:
         """Decisions for every activity, in input order."""
