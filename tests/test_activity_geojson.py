@@ -90,7 +90,7 @@ def test_a_good_feature_reads():
         (feature("a17", None), "activity `a17`: geometry: expected a GeoJSON geometry"),
         (
             {"type": "Feature", "geometry": LINE, "properties": {"kind": "flight"}},
-            "feature 0: id: expected a non-empty string or number",
+            "feature 0: id: expected a non-empty string or integer",
         ),
     ],
 )

@@ -183,3 +183,60 @@ def test_zones_import_openair(capsys, tmp_path):
     code, out, _ = run(capsys, "zones", "import", str(air), "-o", str(tmp_path / "out"), "--name", "test")
     assert code == 0 and "imported 1 zones" in out
     assert (tmp_path / "out" / "test.zones.yaml").is_file()
+
+
+def test_unwritable_output_is_bad_input_not_a_crash(capsys, flights, tmp_path):
+    for fmt in ("json", "table"):
+        code, _, err = run(capsys, "check", str(flights), "--format", fmt, "-o", str(tmp_path / "missing" / "x"))
+        assert code == 2 and "--output: cannot write" in err
+    code, _, err = run(capsys, "zones", "export", "-o", str(tmp_path))  # a directory
+    assert code == 2 and "--output: cannot write" in err
+
+
+def test_no_version_in_force_is_said(capsys, flights):
+    code, _, err = run(capsys, "check", str(flights), "--at", "1990-01-01")
+    assert code == 2 and "no version of policy `no-high-north` is in force" in err
+    code, _, err = run(capsys, "map", "--actor", "USA", "--kind", "flight", "--at", "1990-01-01")
+    assert code == 2 and "first version takes effect" in err
+
+
+def test_skip_invalid_with_nothing_valid_fails_and_json_carries_the_warnings(capsys, tmp_path):
+    bad = write_geojson(tmp_path / "bad.geojson", collection(feature("bad", WEST, kind="nope")))
+    code, _, err = run(capsys, "check", str(bad), "--skip-invalid")
+    assert code == 2 and "no valid activities" in err
+    mixed = write_geojson(
+        tmp_path / "mixed.geojson", collection(feature("good", WEST), feature("bad", WEST, kind="nope"))
+    )
+    code, out, _ = run(capsys, "check", str(mixed), "--skip-invalid", "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and any("skipped: activity `bad`" in w for w in doc["warnings"])
+    jsonschema.validate(doc, DECISION_SCHEMA)
+
+
+def test_files_that_are_not_utf8_or_hold_no_zones(capsys, tmp_path):
+    latin = tmp_path / "latin.geojson"
+    latin.write_bytes(b'{"type": "FeatureCollection", "features": [], "name": "Troms\xf8"}')
+    code, _, err = run(capsys, "check", str(latin))
+    assert code == 2 and "not UTF-8" in err
+    empty = tmp_path / "empty.txt"
+    empty.write_text("* nothing here\n")
+    code, _, err = run(capsys, "zones", "import", str(empty), "-o", str(tmp_path / "z"))
+    assert code == 2 and "no zones found" in err
+    air = tmp_path / "latin.txt"
+    air.write_bytes("AC R\nAN TROMSØ\nAL SFC\nAH FL95\nV X=69:00:00 N 025:00:00 E\nDC 2\n".encode("latin-1"))
+    code, out, err = run(capsys, "zones", "import", str(air), "-o", str(tmp_path / "z"))
+    assert code == 0 and "read as Latin-1" in err
+
+
+def test_policy_test_exit_codes(capsys, tmp_path):
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "README.md").write_text("why\n")
+    write_geojson(folder / "activities.geojson", collection(feature("w", WEST)))
+    (folder / "expected.yaml").write_text("decisions:\n  w: {outcome: conditional}\n")
+    assert run(capsys, "policy", "test", str(folder))[0] == 0
+    (folder / "expected.yaml").write_text("decisions:\n  w: {outcome: denied}\n")
+    assert run(capsys, "policy", "test", str(folder))[0] == 5
+    (folder / "expected.yaml").write_text("decisions:\n  w: {outcome: conditional, rule: [x]}\n")
+    code, out, _ = run(capsys, "policy", "test", str(folder))
+    assert code == 5 and "unknown key `rule`; did you mean `rules`?" in out

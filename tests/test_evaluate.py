@@ -69,7 +69,11 @@ def test_missing_attribute_fails_closed_to_refer_and_says_why(grid):
     d = grid.decide(activity([(3.5, 0)], nation="RUS", kind="land_exercise", troops=50))
     assert d.outcome == "permitted"
     d = grid.decide(activity([(3.5, 0)], nation="RUS", kind="land_exercise", troops="many"))
-    assert d.outcome == "referred" and "cannot be compared" in d.reasons[0].detail
+    assert d.outcome == "referred" and "the rule compares it with a number" in d.reasons[0].detail
+    # null, text for a boolean and NaN all fail closed too
+    for bad in (None, "true", float("nan")):
+        d = grid.decide(activity([(3.5, 0)], nation="RUS", kind="land_exercise", troops=bad))
+        assert d.outcome == "referred", bad
 
 
 def test_membership_is_judged_at_the_time_of_each_piece(grid):

@@ -109,3 +109,42 @@ def test_shipped_policy_schemas_are_current():
     for name, doc in json_schemas().items():
         shipped = json.loads((resources.files("highnorth") / "schemas" / f"{name}.schema.json").read_text())
         assert shipped == json.loads(json.dumps(doc)), f"{name}.schema.json is stale: run scripts/write_schemas.py"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("policy", "timezone: UTC", "timezone: Europe/Olso"), "unknown time zone `Europe/Olso`"),
+        (("policy", "extent: [-5, -5, 10, 5]", "extent: [10, -5, -5, 5]"), "west < east"),
+        (
+            (
+                "actors",
+                '{org: NATO, from: "2023-04-04T00:00:00Z"}',
+                '{org: NATO, from: "2023-04-04T00:00:00Z", until: 2020-01-01}',
+            ),
+            "ends (2020-01-01) before it starts",
+        ),
+        (("zones", "[2, 1], [1, 1]", "[2, .nan], [1, 1]"), "not a finite number"),
+        (
+            (
+                "zones",
+                "geometry: {type: Polygon, coordinates: [[[1, -1], [2, -1], [2, 1], [1, 1], [1, -1]]]}",
+                "geometry: {type: Polygon, coordinates: 7}",
+            ),
+            "not a valid GeoJSON geometry",
+        ),
+        (("rules", "kinds: [flight]", "kinds: []"), "`kinds` is empty; leave it out to mean any kind"),
+        (
+            ("rules", "{attr: troops, op: ge, value: 100}", "{attr: troops, op: ge, value: [1, 2]}"),
+            "`ge` compares numbers",
+        ),
+    ],
+)
+def test_bad_policy_data_is_reported_not_crashed(tmp_path, change, expected):
+    from conftest import GRID_ACTORS, GRID_POLICY
+
+    which, old, new = change
+    files = {"policy": GRID_POLICY, "actors": GRID_ACTORS, "zones": GRID_ZONES, "rules": GRID_RULES}
+    assert old in files[which], old
+    files[which] = files[which].replace(old, new)
+    assert expected in errors_of(tmp_path, **files)

@@ -32,7 +32,7 @@ from typing import Any
 
 from .engine import Screener
 from .formats.activity_geojson import load_activities
-from .model.errors import HighnorthError, InputError
+from .model.errors import HighnorthError, InputError, did_you_mean
 from .model.rule import Policy
 from .model.time import parse_time
 from .rules.yamlio import load_yaml
@@ -77,6 +77,11 @@ def run_scenario(folder: Path, screener_for: Callable[[Path | None], Screener]) 
         fail("README.md is missing: say why the outcome is right")
     try:
         expected: dict[str, Any] = load_yaml(folder / "expected.yaml") or {}
+        problems = _shape_problems(expected)
+        if problems:
+            for problem in problems:
+                fail(f"expected.yaml: {problem}")
+            return result
         policy_dir = (folder / expected["policy"]).resolve() if expected.get("policy") else None
         screener = screener_for(policy_dir)
         policy: Policy = screener.policy
@@ -122,6 +127,35 @@ def run_scenario(folder: Path, screener_for: Callable[[Path | None], Screener]) 
             for exp in want["exposures"]:
                 _check_exposure(ident, exp, found, fail)
     return result
+
+
+_TOP_KEYS = ("at", "policy", "error", "decisions")
+_DECISION_KEYS = ("outcome", "rules", "not_rules", "obligations", "exposures")
+_OUTCOMES = ("permitted", "conditional", "referred", "denied")
+
+
+def _shape_problems(expected: Any) -> list[str]:
+    """What is wrong with the shape of expected.yaml (unknown keys would silently check nothing)."""
+    if not isinstance(expected, dict):
+        return [f"expected a mapping with {', '.join(_TOP_KEYS)}, got `{type(expected).__name__}`"]
+    out = [f"unknown key `{k}`{did_you_mean(str(k), _TOP_KEYS)}" for k in expected if k not in _TOP_KEYS]
+    decisions = expected.get("decisions") or {}
+    if not isinstance(decisions, dict):
+        return [*out, "`decisions` must map activity ids to expectations"]
+    for ident, want in decisions.items():
+        if not isinstance(want, dict):
+            out.append(f"`decisions.{ident}` must be a mapping with at least `outcome`")
+            continue
+        out += [
+            f"`decisions.{ident}`: unknown key `{k}`{did_you_mean(str(k), _DECISION_KEYS)}"
+            for k in want
+            if k not in _DECISION_KEYS
+        ]
+        if want.get("outcome") not in _OUTCOMES:
+            out.append(
+                f"`decisions.{ident}.outcome`: expected one of {', '.join(_OUTCOMES)}, got `{want.get('outcome')}`"
+            )
+    return out
 
 
 def _check_exposure(ident: str, want: dict[str, Any], found: list, fail: Callable[[str], None]) -> None:

@@ -14,7 +14,17 @@ from ..model.errors import InputError, did_you_mean
 from ..model.time import format_time
 from ..rules.explain import explain as explain_text
 from ..rules.explain import place
-from .common import Format, console, exit_for, get_screener, parse_when, warn, write_or_print
+from .common import (
+    Format,
+    console,
+    exit_for,
+    get_screener,
+    parse_when,
+    render,
+    version_in_force,
+    warn,
+    write_or_print,
+)
 
 OUTCOME_STYLE = {"permitted": "green", "conditional": "cyan", "referred": "yellow", "denied": "bold red"}
 
@@ -34,7 +44,9 @@ def _read(file: Path, policy_dir: Path | None, skip_invalid: bool, reject_invali
     )
     for w in result.warnings:
         warn(w)
-    return screener, result.activities
+    if result.problems and not result.activities:
+        raise InputError(f"{file}: no valid activities to screen ({len(result.problems)} problems, all skipped)")
+    return screener, result.activities, result.warnings
 
 
 def check(
@@ -51,13 +63,15 @@ def check(
     ] = False,
 ) -> None:
     """Screen activities and print the decision for each, with the reasons."""
-    screener, activities = _read(file, policy, skip_invalid, reject_invalid_geometry)
+    screener, activities, warnings = _read(file, policy, skip_invalid, reject_invalid_geometry)
     when = parse_when(at, "--at", screener.policy)
+    if when is not None:
+        version_in_force(screener.policy, when, "--at")
     decisions = screener.screen(activities, at=when)
     pol = screener.policy
     match format:
         case Format.json:
-            write_or_print(dumps(decisions_document(pol, decisions)), output)
+            write_or_print(dumps(decisions_document(pol, decisions, warnings)), output)
         case Format.geojson:
             write_or_print(dumps(decisions_geojson(pol, activities, decisions)), output)
         case Format.markdown:
@@ -84,10 +98,7 @@ def check(
                     by,
                 )
             if output:
-                with output.open("w", encoding="utf-8") as fh:
-                    from rich.console import Console
-
-                    Console(file=fh, width=200, no_color=True).print(table)
+                write_or_print(render(table), output)
             else:
                 console().print(table)
             counts = {o: sum(d.outcome == o for d in decisions) for o in OUTCOME_STYLE}
@@ -132,11 +143,14 @@ def explain(
     policy: PolicyOpt = None,
 ) -> None:
     """Explain the decision for one activity in prose: every reason, with times and places."""
-    screener, activities = _read(file, policy, False, False)
+    screener, activities, _ = _read(file, policy, False, False)
     by_id = {a.id: a for a in activities}
     if activity_id not in by_id:
         raise InputError(f"{file}: no activity `{activity_id}`{did_you_mean(activity_id, by_id)}")
     activity = by_id[activity_id]
-    decision = screener.decide(activity, at=parse_when(at, "--at", screener.policy))
+    when = parse_when(at, "--at", screener.policy)
+    if when is not None:
+        version_in_force(screener.policy, when, "--at")
+    decision = screener.decide(activity, at=when)
     console().print(explain_text(activity, decision, screener.policy), highlight=False, markup=False)
     raise typer.Exit(exit_for([decision]))

@@ -14,6 +14,7 @@ Exit codes (the same for every command that decides):
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Iterable
 from enum import StrEnum
@@ -42,8 +43,10 @@ __all__ = [
     "get_screener",
     "parse_attrs",
     "parse_when",
+    "render",
     "require_when",
     "settings",
+    "version_in_force",
 ]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_REFERRED, EXIT_DENIED = 0, 1, 2, 3, 4
@@ -140,8 +143,27 @@ def exit_for(decisions: Iterable[Decision]) -> int:
 
 
 def write_or_print(text: str, output: Path | None) -> None:
+    """Print `text`, or write it to `output` (an unwritable path is bad input, exit 2)."""
     if output is None:
         console().out(text, end="", highlight=False)
-    else:
+        return
+    try:
         output.write_text(text, encoding="utf-8")
-        err_console().print(f"wrote {output}", highlight=False)
+    except OSError as exc:
+        raise InputError(f"--output: cannot write `{output}`: {exc.strerror or exc}") from None
+    err_console().print(f"wrote {output}", highlight=False)
+
+
+def render(renderable: object) -> str:
+    """A Rich renderable as plain text (for files)."""
+    buffer = io.StringIO()
+    Console(file=buffer, width=200, no_color=True).print(renderable)
+    return buffer.getvalue()
+
+
+def version_in_force(policy: Policy, when: dt.datetime, option: str) -> None:
+    """Bad input when no version of the policy is in force at `when`."""
+    if policy.version_at(when) is None:
+        first = min((v.effective for v in policy.versions), default=None)
+        since = f"; its first version takes effect at {first.isoformat()}" if first else ""
+        raise InputError(f"{option}: no version of policy `{policy.id}` is in force at {when.isoformat()}{since}")

@@ -16,7 +16,7 @@ from ..model.activity import KINDS
 from ..model.errors import InputError, did_you_mean
 from ..model.time import format_time
 from ..rules.decision_map import DecisionMap, decision_map, diff_maps
-from .common import Format, console, get_policy, parse_attrs, require_when, write_or_print
+from .common import Format, console, get_policy, parse_attrs, require_when, version_in_force, write_or_print
 
 ActorOpt = Annotated[str, typer.Option("--actor", help="Nation (ISO 3166-1 alpha-3), e.g. USA.")]
 KindOpt = Annotated[str, typer.Option("--kind", help="Activity kind, e.g. flight.")]
@@ -79,6 +79,7 @@ def map_command(
     pol = get_policy(policy)
     _check(pol, actor, kind)
     when = require_when(at, "--at", pol)
+    version_in_force(pol, when, "--at")
     m = decision_map(pol, actor=actor, kind=kind, at=when, attributes=parse_attrs(attr or []))
     console().print(f"{kind} by {actor} at {format_time(when)} (version {m.version})", highlight=False)
     table = Table()
@@ -106,6 +107,8 @@ def diff_command(
     pol = get_policy(policy)
     _check(pol, actor, kind)
     t0, t1 = require_when(from_, "--from", pol), require_when(to, "--to", pol)
+    version_in_force(pol, t0, "--from")
+    version_in_force(pol, t1, "--to")
     attrs = parse_attrs(attr or [])
     before = decision_map(pol, actor=actor, kind=kind, at=t0, attributes=attrs)
     after = decision_map(pol, actor=actor, kind=kind, at=t1, attributes=attrs)

@@ -13,6 +13,9 @@ from ..model.time import format_time
 from ..scenarios import find_scenarios, run_scenario
 from .common import EXIT_INPUT, console, get_policy, get_screener, settings
 
+#: `policy test` exit code when a scenario fails (1 stays "internal error")
+EXIT_SCENARIOS_FAILED = 5
+
 app = typer.Typer(help="Validate, test and show policies.", no_args_is_help=True)
 
 
@@ -61,7 +64,7 @@ def test_scenarios(
             console().print(f"     {failure}", highlight=False, markup=False)
         failed += not result.passed
     console().print(f"{len(folders) - failed} passed, {failed} failed", highlight=False)
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(EXIT_SCENARIOS_FAILED if failed else 0)
 
 
 @app.command()

@@ -84,9 +84,16 @@ def import_zones(
 
     fmt = format or (ZoneFormat.geojson if file.suffix.lower() in (".geojson", ".json") else ZoneFormat.openair)
     try:
-        text = file.read_text(encoding="utf-8-sig")
+        raw = file.read_bytes()
     except OSError as exc:
         raise InputError(f"{file}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        if fmt is not ZoneFormat.openair:
+            raise FormatError(f"{file}: not UTF-8 text; GeoJSON is UTF-8 (RFC 7946)") from None
+        text = raw.decode("latin-1")  # many OpenAir files are Latin-1
+        warn(f"{file}: not UTF-8; read as Latin-1")
     src = source or str(file.name)
     if fmt is ZoneFormat.openair:
         zones, warnings = read_openair(text, source=src, repair_invalid=not reject_invalid_geometry)
@@ -98,6 +105,13 @@ def import_zones(
         zones, warnings = read_zones_geojson(doc, source=src, repair_invalid=not reject_invalid_geometry)
     for w in warnings:
         warn(w)
-    output.mkdir(parents=True, exist_ok=True)
-    path = write_zone_set(zones, output, name=name)
+    if not zones:
+        raise FormatError(
+            f"{file}: no zones found (read as {fmt.value}); expected OpenAir AC/AN/DP records or GeoJSON polygons"
+        )
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        path = write_zone_set(zones, output, name=name)
+    except OSError as exc:
+        raise InputError(f"--output: cannot write into `{output}`: {exc.strerror or exc}") from None
     console().print(f"imported {len(zones)} zones into {path}", highlight=False)

@@ -35,6 +35,8 @@ GEOMETRIES: dict[str, tuple[str, ...]] = {
     "land_exercise": ("Polygon", "Point", "LineString"),
     "land_movement": ("LineString",),
 }
+#: altitudes highnorth accepts, metres AMSL (below the Dead Sea shore is an error; 100 km is space)
+ALTITUDE_RANGE_M = (-1000.0, 100_000.0)
 _PROPERTIES = ("name", "kind", "actor", "start", "end", "times", "altitude", "attributes", "submitted")
 
 
@@ -54,6 +56,10 @@ def load_activities(path: Path | str, **options: Any) -> ReadResult:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ActivityInputError([Problem(str(path), "", f"cannot read: {exc.strerror}")]) from None
+    except UnicodeDecodeError as exc:
+        raise ActivityInputError(
+            [Problem(str(path), "", f"not UTF-8 text (byte {exc.start}); GeoJSON is UTF-8 (RFC 7946)")]
+        ) from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -129,7 +135,7 @@ class _FeatureReader:
             return None
         raw_id = f.get("id")
         if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or raw_id == "":
-            self.problem("id", "expected a non-empty string or number identifying the activity")
+            self.problem("id", "expected a non-empty string or integer identifying the activity")
             ident = None
         else:
             ident = str(raw_id)
@@ -156,6 +162,10 @@ class _FeatureReader:
         geom = self.geometry(f.get("geometry"), kind)
         times = self.times(props.get("times"), geom, start, end)
         altitude = self.altitude(props.get("altitude"))
+        if altitude is not None and geom is not None and geom.has_z:
+            self.problem(
+                "properties.altitude", "the track has altitudes of its own (a third coordinate); give one or the other"
+            )
         attributes = props.get("attributes", {})
         if not isinstance(attributes, Mapping):
             self.problem("properties.attributes", f"expected an object of attribute values, got `{attributes}`")
@@ -269,6 +279,8 @@ class _FeatureReader:
             raise ValueError(f"position {i}: expected [lon, lat] or [lon, lat, alt_m], got `{p}`")
         if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in p):
             raise ValueError(f"position {i}: expected finite numbers, got `{p}`")
+        if len(p) == 3 and not ALTITUDE_RANGE_M[0] <= p[2] <= ALTITUDE_RANGE_M[1]:
+            raise ValueError(f"position {i}: altitude `{p[2]:g}` m is outside {list(ALTITUDE_RANGE_M)} m AMSL")
         return tuple(float(v) for v in p)
 
     def _build(self, gtype: str, coords: Any) -> BaseGeometry:
@@ -341,5 +353,8 @@ class _FeatureReader:
             values.append(float(v))
         if values[0] > values[1]:
             self.problem("properties.altitude", f"lower_m {values[0]:g} is above upper_m {values[1]:g}")
+            return None
+        if not all(ALTITUDE_RANGE_M[0] <= v <= ALTITUDE_RANGE_M[1] for v in values):
+            self.problem("properties.altitude", f"expected metres AMSL within {list(ALTITUDE_RANGE_M)}, got {values}")
             return None
         return (values[0], values[1])

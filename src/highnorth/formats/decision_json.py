@@ -69,7 +69,7 @@ def policy_json(policy: Policy, decisions: Sequence[Decision]) -> dict[str, Any]
     """The policy block: the newest version any decision used, and the hash of the whole policy
     (every version, zone and actor), plus each version used with its own hash."""
     used = sorted({v for d in decisions for v in d.versions}, key=lambda name: policy.version(name).effective)
-    newest = used[-1] if used else (policy.versions[-1].version if policy.versions else "")
+    newest = used[-1] if used else ""  # no version was in force for any decision
     return {
         "id": policy.id,
         "version": newest,

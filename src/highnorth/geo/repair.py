@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
@@ -16,6 +17,10 @@ def check_lonlat(geom: BaseGeometry) -> str | None:
     coords = shapely.get_coordinates(geom)
     if len(coords) == 0:
         return None
+    finite = np.isfinite(coords).all(axis=1)
+    if not finite.all():
+        i = int((~finite).argmax())
+        return f"coordinate {i}: `{coords[i].tolist()}` is not a finite number"
     bad_lon = (coords[:, 0] < -180) | (coords[:, 0] > 180)
     bad_lat = (coords[:, 1] < -90) | (coords[:, 1] > 90)
     for mask, what, lo, hi in ((bad_lon, "longitude", -180, 180), (bad_lat, "latitude", -90, 90)):

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 __all__ = ["EPOCH", "FAR_FUTURE", "Interval", "format_time", "parse_time", "to_utc"]
 
 UTC = dt.UTC
+#: date, `T` (or a space), time with optional fraction, and optionally an offset (checked later)
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?$")
 EPOCH = dt.datetime(1900, 1, 1, tzinfo=UTC)
 FAR_FUTURE = dt.datetime(9999, 1, 1, tzinfo=UTC)
 
@@ -41,6 +44,8 @@ def parse_time(value: object, *, local_zone: str = "Europe/Oslo", allow_date: bo
     ...
     ValueError: expected an RFC 3339 time with an offset (like `2025-05-22T10:00:00+02:00`), got `2025-05-22T10:00:00` without one
     """
+    if isinstance(value, dt.date) and not 1900 <= value.year <= 9000:
+        raise ValueError(f"`{value}` is outside the years 1900 to 9000 that highnorth works with")
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise ValueError(f"expected a time with an offset, got `{value.isoformat()}` without one")
@@ -57,6 +62,8 @@ def parse_time(value: object, *, local_zone: str = "Europe/Oslo", allow_date: bo
             return parse_time(dt.date.fromisoformat(text), local_zone=local_zone)
         except ValueError:
             pass
+    if not _RFC3339.match(text):
+        raise ValueError(f"expected an RFC 3339 time with an offset (like `2025-05-22T10:00:00+02:00`), got `{value}`")
     try:
         parsed = dt.datetime.fromisoformat(text.replace("z", "Z"))
     except ValueError:
@@ -67,6 +74,8 @@ def parse_time(value: object, *, local_zone: str = "Europe/Oslo", allow_date: bo
         raise ValueError(
             f"expected an RFC 3339 time with an offset (like `2025-05-22T10:00:00+02:00`), got `{value}` without one"
         )
+    if not 1900 <= parsed.year <= 9000:
+        raise ValueError(f"`{value}` is outside the years 1900 to 9000 that highnorth works with")
     return parsed.astimezone(UTC)
 
 

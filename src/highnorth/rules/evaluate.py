@@ -18,6 +18,7 @@ nothing to fulfil). An activity's outcome is the most severe over its exposures.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -65,12 +66,34 @@ _OPS = {
 }
 
 
+def _kind_of(value: Any) -> str:
+    """The kind of a value for comparisons: boolean, number, text or other."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    return "other"
+
+
 def _holds(condition: Condition, attributes: dict[str, Any]) -> bool:
+    """Whether the condition holds; EvaluationError when it cannot be decided (missing attribute,
+    null, a value of another kind than the rule compares with, a number that is not finite)."""
     value = attributes.get(condition.attr, _MISSING)
-    if value is _MISSING:
+    if value is _MISSING or value is None:
         if not condition.has_default:
-            raise EvaluationError(f"attribute `{condition.attr}` is missing")
+            raise EvaluationError(f"attribute `{condition.attr}` is {'missing' if value is _MISSING else 'null'}")
         value = condition.default
+    expected = condition.value if condition.op not in ("in", "not_in") else (condition.value or [None])
+    kinds = {_kind_of(v) for v in (expected if isinstance(expected, list) else [expected])}
+    if _kind_of(value) not in kinds:
+        raise EvaluationError(
+            f"attribute `{condition.attr}` is `{value!r}`; the rule compares it with a {' or '.join(sorted(kinds))} "
+            f"(`{condition.attr} {condition.op} {condition.value!r}`)"
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        raise EvaluationError(f"attribute `{condition.attr}` is `{value!r}`, not a finite number")
     try:
         return bool(_OPS[condition.op](value, condition.value))
     except TypeError:
@@ -173,6 +196,8 @@ def decide(
         when = at or piece.interval.start
         version = policy.version_at(when)
         if version is None:
+            if piece.zone is None:  # once per piece of the activity's window
+                fired.append((_no_version_reason(activity, piece, policy), None))
             continue
         versions_used.add(version.version)
         for rule in version.rules:
@@ -253,7 +278,7 @@ def _obligations(
     out, late = [], []
     for key in sorted(by_key):
         ob, rules = by_key[key]
-        due = activity.start - dt.timedelta(days=ob.notice_days) if ob.notice_days else None
+        due = activity.start - dt.timedelta(days=ob.notice_days) if ob.notice_days is not None else None
         out.append(DueObligation(ob, tuple(sorted(rules)), due))
         if due is not None and activity.submitted is not None and activity.submitted > due:
             late.append(
@@ -267,6 +292,22 @@ def _obligations(
                 )
             )
     return out, late
+
+
+def _no_version_reason(activity: Activity, piece: _Piece, policy: Policy) -> Reason:
+    first = min((v.effective for v in policy.versions), default=None)
+    return Reason(
+        rule="no-version",
+        effect="refer",
+        title=f"no version of policy `{policy.id}` is in force (the first takes effect {format_time(first) if first else 'never'})",
+        zone=None,
+        enter=piece.interval.start,
+        exit=piece.interval.end,
+        where=piece.where,
+        basis="assumption",
+        source="an activity the rules do not cover is referred (docs/semantics.md)",
+        version="",
+    )
 
 
 def _default_reason(activity: Activity, policy: Policy) -> Reason:

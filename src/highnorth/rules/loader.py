@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,6 +119,18 @@ def _validity(spec: schema.Validity | None, tz: str, loc: str) -> Interval | Non
     return Interval(start, end)
 
 
+def _shape(raw: Any, where_: str) -> BaseGeometry:
+    """A shapely geometry from GeoJSON, or a PolicyDataError saying where and why not."""
+    try:
+        if not isinstance(raw, Mapping):
+            raise ValueError(f"expected a GeoJSON geometry object, got `{_short(raw)}`")
+        with warnings.catch_warnings():  # NaN coordinates are reported by check_lonlat instead
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return shape(raw)
+    except Exception as exc:  # shapely and its GeoJSON reader raise several types for bad input
+        raise PolicyDataError([Problem(where_, "", f"not a valid GeoJSON geometry: {exc}")]) from None
+
+
 def _hash(*parts: Any) -> str:
     blob = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":")).encode()
     return "sha256:" + hashlib.sha256(blob).hexdigest()
@@ -209,6 +222,15 @@ class _Loader:
                 mloc = where(node["memberships"], j, label)
                 start = _time(m.from_, self.tz, mloc, "`from`")
                 end = _time(m.until, self.tz, mloc, "`until`") if m.until is not None else FAR_FUTURE
+                if end <= start:
+                    self.problems.append(
+                        Problem(
+                            mloc,
+                            f"nation `{n.code}`",
+                            f"membership of `{m.org}` ends ({m.until}) before it starts ({m.from_})",
+                        )
+                    )
+                    continue
                 memberships.append(Membership(m.org, Interval(start, end), m.source))
             nations[n.code] = Nation(n.code, n.name, tuple(memberships))
         return ActorRegistry(nations)
@@ -282,7 +304,11 @@ class _Loader:
             if geom.is_empty:
                 self.problems.append(Problem(where(node, "id", label), f"zone `{zid}`", "is empty"))
                 continue
-            loc = where(node, "id", label)
+            try:
+                validity = _validity(z.valid, self.tz, where(node, "valid", label))
+            except PolicyDataError as exc:
+                self.problems.extend(exc.problems)
+                continue
             zones[zid] = Zone(
                 id=zid,
                 name=z.name or zid,
@@ -290,7 +316,7 @@ class _Loader:
                 lower=VerticalLimit(z.lower.value, z.lower.ref) if z.lower else VerticalLimit(0, "SFC"),
                 upper=VerticalLimit(z.upper.value, z.upper.ref) if z.upper else VerticalLimit(0, "UNL"),
                 tags=frozenset(z.tags),
-                validity=_validity(z.valid, self.tz, loc),
+                validity=validity,
                 basis=z.basis,
                 source=z.source,
                 note=z.note,
@@ -312,21 +338,25 @@ class _Loader:
                 doc = json.loads(raw)
             except json.JSONDecodeError as exc:
                 raise PolicyDataError([Problem(f"{path}:{exc.lineno}", what, f"not JSON: {exc.msg}")]) from None
-            select: Mapping = g.get("select", {})
-            feats = doc.get("features", [doc]) if isinstance(doc, dict) else []
-            chosen = [f for f in feats if all(f.get("properties", {}).get(k) == v for k, v in select.items())]
+            select = g.get("select", {})
+            if not isinstance(doc, dict) or not isinstance(select, Mapping):
+                raise PolicyDataError(
+                    [Problem(loc, what, f"expected `{g['file']}` to hold a GeoJSON object and `select` a mapping")]
+                )
+            feats = doc.get("features", [doc])
+            chosen = [
+                f
+                for f in (feats if isinstance(feats, list) else [])
+                if isinstance(f, dict) and all((f.get("properties") or {}).get(k) == v for k, v in select.items())
+            ]
             if not chosen:
                 raise PolicyDataError(
                     [Problem(loc, what, f"no feature in `{g['file']}` matches `select` {dict(select)}")]
                 )
-            geoms = [shape(f.get("geometry", f)) for f in chosen]
+            geoms = [_shape(f.get("geometry", f), f"{loc}: {what}: `{g['file']}`") for f in chosen]
             geom = shapely.union_all([self.checked(gm, what) for gm in geoms])
         else:
-            try:
-                geom = shape(g)
-            except Exception as exc:  # shapely raises several types for malformed GeoJSON
-                raise PolicyDataError([Problem(loc, what, f"`geometry` is not a GeoJSON geometry: {exc}")]) from None
-            geom = self.checked(geom, what)
+            geom = self.checked(_shape(g, f"{loc}: {what}: `geometry`"), what)
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
             raise PolicyDataError([Problem(loc, what, f"expected a Polygon or MultiPolygon, got {geom.geom_type}")])
         return geom
@@ -472,6 +502,18 @@ class _Loader:
         if c.op in ("in", "not_in") and not isinstance(value, list):
             raise PolicyDataError(
                 [Problem("", f"condition on `{c.attr}`", f"`{c.op}` expects a list value, got `{value}`")]
+            )
+        if c.op in ("lt", "le", "gt", "ge") and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise PolicyDataError(
+                [
+                    Problem(
+                        "", f"condition on `{c.attr}`", f"`{c.op}` compares numbers; expected a number, got `{value}`"
+                    )
+                ]
+            )
+        if c.op in ("eq", "ne") and not isinstance(value, bool | int | float | str):
+            raise PolicyDataError(
+                [Problem("", f"condition on `{c.attr}`", f"`{c.op}` expects a boolean, number or text, got `{value}`")]
             )
         return Condition(c.attr, c.op, value, self._param(c.default, params), has_default)
 

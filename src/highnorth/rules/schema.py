@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..model.activity import ActivityKind
 
@@ -111,6 +112,16 @@ class RuleSpec(Strict):
     source: str = Field(min_length=1)
     note: str = ""
 
+    @model_validator(mode="after")
+    def _no_empty_selectors(self) -> RuleSpec:
+        # an empty list would silently mean "any kind" or "anywhere": leave the key out instead
+        for name in ("kinds", "zones"):
+            if name in self.model_fields_set and not getattr(self, name):
+                raise ValueError(
+                    f"`{name}` is empty; leave it out to mean {'any kind' if name == 'kinds' else 'anywhere'}"
+                )
+        return self
+
 
 class RulesFile(Strict):
     rules: list[RuleSpec]
@@ -143,6 +154,25 @@ class PolicyFile(Strict):
     zones: list[str] = ["zones.yaml"]
     parameters: dict[str, Any] = {}
     versions: list[VersionSpec] = Field(min_length=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone `{value}`; expected an IANA name like `Europe/Oslo`") from None
+        return value
+
+    @field_validator("extent")
+    @classmethod
+    def _ordered_extent(cls, value: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        w, s, e, n = value
+        if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+            raise ValueError(
+                f"expected [west, south, east, north] with west < east and south < north, got {list(value)}"
+            )
+        return value
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:
