@@ -224,7 +224,7 @@ def test_files_that_are_not_utf8_or_hold_no_zones(capsys, tmp_path):
     assert code == 2 and "no zones found" in err
     air = tmp_path / "latin.txt"
     air.write_bytes("AC R\nAN TROMSØ\nAL SFC\nAH FL95\nV X=69:00:00 N 025:00:00 E\nDC 2\n".encode("latin-1"))
-    code, out, err = run(capsys, "zones", "import", str(air), "-o", str(tmp_path / "z"))
+    code, _, err = run(capsys, "zones", "import", str(air), "-o", str(tmp_path / "z"))
     assert code == 0 and "read as Latin-1" in err
 
 
