@@ -17,67 +17,23 @@ Semantics (docs/semantics.md has the full statement):
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import shapely
-from shapely.geometry.base import BaseGeometry
 
 from ..model.activity import Activity
 from ..model.decision import Exposure
 from ..model.time import UTC, Interval
-from ..model.zone import Zone
-from .projection import Frame
+from .index import ZoneIndex
+from .kernel import Segments, fast_intervals, reference_intervals
 from .repair import as_area
 from .track import TOL_M, TOL_S, Track, bands_overlap, track_times
 
-__all__ = ["TOL_M", "TOL_S", "ZoneIndex", "exposures", "track_times"]
+__all__ = ["CHUNK_SEGMENTS", "TOL_M", "TOL_S", "ZoneIndex", "exposures", "exposures_many", "track_times"]
 
-
-@dataclass
-class ZoneIndex:
-    """Zones prepared for the geometry stage: projected, indexed, with their edges as arrays."""
-
-    zones: Sequence[Zone]
-    frame: Frame
-    geoms: np.ndarray = field(init=False)
-    tree: shapely.STRtree = field(init=False)
-    edges: np.ndarray = field(init=False)  # (n, 4): x1 y1 x2 y2
-    edge_zone: np.ndarray = field(init=False)
-    edge_tree: shapely.STRtree = field(init=False)
-    lower: np.ndarray = field(init=False)
-    upper: np.ndarray = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.geoms = np.array([self.frame.to_frame(z.geometry) for z in self.zones], dtype=object)
-        shapely.prepare(self.geoms)
-        self.tree = shapely.STRtree(self.geoms)
-        edges, owners = [], []
-        for i, geom in enumerate(self.geoms):
-            for ring in _rings(geom):
-                xy = shapely.get_coordinates(ring)
-                if len(xy) >= 2:
-                    edges.append(np.column_stack([xy[:-1], xy[1:]]))
-                    owners.append(np.full(len(xy) - 1, i))
-        self.edges = np.concatenate(edges) if edges else np.zeros((0, 4))
-        self.edge_zone = np.concatenate(owners) if owners else np.zeros(0, dtype=int)
-        self.edge_tree = shapely.STRtree(shapely.linestrings(self.edges.reshape(-1, 2, 2)) if len(self.edges) else [])
-        self.lower = np.array([z.band[0] for z in self.zones])
-        self.upper = np.array([z.band[1] for z in self.zones])
-
-    def ids(self) -> list[str]:
-        return [z.id for z in self.zones]
-
-
-def _rings(geom: BaseGeometry) -> list[BaseGeometry]:
-    out = []
-    for poly in shapely.get_parts(geom):
-        if poly.geom_type != "Polygon":
-            continue
-        out.append(poly.exterior)
-        out.extend(poly.interiors)
-    return out
+#: segments the fast kernel takes at once: bounds the working memory (about 150 bytes a segment)
+CHUNK_SEGMENTS = 200_000
 
 
 def exposures(activity: Activity, index: ZoneIndex, cuts: Iterable[dt.datetime] = ()) -> list[Exposure]:
@@ -111,16 +67,66 @@ def _pieces(interval: Interval, validity: Interval | None, cuts: list[dt.datetim
 
 def _track(activity: Activity, index: ZoneIndex, cuts: list[dt.datetime]) -> list[Exposure]:
     track = Track.of(activity, index.frame)
-    zi, ga, gb = track.intervals(
-        index.geoms,
-        index.tree,
-        index.edges,
-        index.edge_zone,
-        index.edge_tree,
-        index.lower,
-        index.upper,
-        activity.altitude,
-    )
+    found = reference_intervals(Segments.of([track], [activity.altitude]), index)
+    return _track_exposures(activity, track, found.zone, found.ga, found.gb, index, cuts)
+
+
+def exposures_many(
+    activities: Sequence[Activity],
+    index: ZoneIndex,
+    cuts_of: Callable[[Activity], Iterable[dt.datetime]] = lambda a: (),
+    *,
+    chunk_segments: int = CHUNK_SEGMENTS,
+) -> list[list[Exposure]]:
+    """Exposures of many activities, in input order. Tracks go through the fast kernel in chunks
+    of about `chunk_segments` segments (which bounds the memory), points and areas one by one."""
+    out: list[list[Exposure]] = [[] for _ in activities]
+    batch: list[int] = []
+    tracks: list[Track] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal batch, tracks, size
+        if not batch:
+            return
+        found = fast_intervals(Segments.of(tracks, [activities[i].altitude for i in batch]), index, index.grid)
+        order = np.argsort(found.track, kind="stable")
+        bounds = np.searchsorted(found.track[order], np.arange(len(batch) + 1))
+        for k, i in enumerate(batch):
+            rows = order[bounds[k] : bounds[k + 1]]
+            a = activities[i]
+            out[i] = sorted(
+                _track_exposures(
+                    a, tracks[k], found.zone[rows], found.ga[rows], found.gb[rows], index, sorted(set(cuts_of(a)))
+                ),
+                key=lambda e: (e.enter, e.zone, e.exit),
+            )
+        batch, tracks, size = [], [], 0
+
+    for i, activity in enumerate(activities):
+        if activity.geometry.geom_type != "LineString":
+            out[i] = exposures(activity, index, cuts_of(activity))
+            continue
+        track = Track.of(activity, index.frame)
+        batch.append(i)
+        tracks.append(track)
+        size += len(track.x)
+        if size >= chunk_segments:
+            flush()
+    flush()
+    return out
+
+
+def _track_exposures(
+    activity: Activity,
+    track: Track,
+    zi: np.ndarray,
+    ga: np.ndarray,
+    gb: np.ndarray,
+    index: ZoneIndex,
+    cuts: list[dt.datetime],
+) -> list[Exposure]:
+    """Exposures from a track's intervals, cut at the zones' validity and at `cuts`."""
     found = []
     for z, a, b in zip(zi, ga, gb, strict=True):
         zone = index.zones[z]

@@ -1,0 +1,148 @@
+"""A uniform grid over the zones, for the fast path of the track kernel.
+
+Each cell of the grid (in frame metres) knows which zones *cover* it — the whole cell lies inside
+the zone and farther than the tolerance from any of its edges — and which zones have an edge
+within the tolerance of it (*boundary* zones). A segment that lies in one cell is inside every
+cover zone for its whole length, with no geometry to compute; only its boundary zones need the
+exact kernel. Cover sets are interned: cells with the same set share a small integer id, so a
+track's consecutive segments with the same id form one run.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+
+__all__ = ["ZoneGrid"]
+
+
+@dataclass
+class ZoneGrid:
+    """The grid over `geoms` (frame coordinates), with `edges` (x1 y1 x2 y2) owned by `edge_zone`."""
+
+    geoms: np.ndarray
+    edges: np.ndarray
+    edge_zone: np.ndarray
+    tolerance: float
+    cell: float = 0.0  # metres; chosen from the extent when 0
+    x0: float = field(init=False)
+    y0: float = field(init=False)
+    nx: int = field(init=False)
+    ny: int = field(init=False)
+    cover_id: np.ndarray = field(init=False)  # per cell: id of its cover set
+    cover_sets: list[np.ndarray] = field(init=False)  # per id: zone indices
+    boundary_ptr: np.ndarray = field(init=False)  # CSR per cell into boundary_zones
+    boundary_zones: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        bounds = shapely.bounds(self.geoms) if len(self.geoms) else np.zeros((0, 4))
+        if len(bounds):
+            x0, y0 = bounds[:, 0].min() - 2 * self.tolerance, bounds[:, 1].min() - 2 * self.tolerance
+            x1, y1 = bounds[:, 2].max() + 2 * self.tolerance, bounds[:, 3].max() + 2 * self.tolerance
+        else:
+            x0 = y0 = 0.0
+            x1 = y1 = 1.0
+        if not self.cell:
+            # about 250,000 cells over the extent, and not smaller than 2 km
+            self.cell = max(2_000.0, math.sqrt((x1 - x0) * (y1 - y0) / 250_000))
+        self.x0, self.y0 = x0, y0
+        self.nx = max(1, math.ceil((x1 - x0) / self.cell))
+        self.ny = max(1, math.ceil((y1 - y0) / self.cell))
+        boundary = self._boundary_pairs()
+        cover = self._cover_pairs(boundary)
+        self._intern(cover)
+        self._csr(boundary)
+
+    # cells ----------------------------------------------------------------------------------
+    def cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Column, row and whether (x, y) lies in the grid."""
+        i = np.floor((x - self.x0) / self.cell).astype(np.int64)
+        j = np.floor((y - self.y0) / self.cell).astype(np.int64)
+        inside = (i >= 0) & (i < self.nx) & (j >= 0) & (j < self.ny)
+        return i, j, inside
+
+    def boundary_of(self, cell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row into `cell`, zone) for every boundary zone of every given cell."""
+        lo, hi = self.boundary_ptr[cell], self.boundary_ptr[cell + 1]
+        counts = hi - lo
+        rows = np.repeat(np.arange(len(cell)), counts)
+        offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        return rows, self.boundary_zones[np.repeat(lo, counts) + offset]
+
+    # construction ---------------------------------------------------------------------------
+    def _boundary_pairs(self) -> np.ndarray:
+        """Unique (cell, zone) keys of cells within `tolerance` of an edge of the zone."""
+        if not len(self.edges):
+            return np.zeros(0, dtype=np.int64)
+        e = self.edges
+        t = self.tolerance
+        i0 = np.floor((np.minimum(e[:, 0], e[:, 2]) - t - self.x0) / self.cell).astype(np.int64)
+        i1 = np.floor((np.maximum(e[:, 0], e[:, 2]) + t - self.x0) / self.cell).astype(np.int64)
+        j0 = np.floor((np.minimum(e[:, 1], e[:, 3]) - t - self.y0) / self.cell).astype(np.int64)
+        j1 = np.floor((np.maximum(e[:, 1], e[:, 3]) + t - self.y0) / self.cell).astype(np.int64)
+        i0, i1 = np.clip(i0, 0, self.nx - 1), np.clip(i1, 0, self.nx - 1)
+        j0, j1 = np.clip(j0, 0, self.ny - 1), np.clip(j1, 0, self.ny - 1)
+        wi, wj = i1 - i0 + 1, j1 - j0 + 1
+        count = wi * wj
+        owner = np.repeat(np.arange(len(e)), count)
+        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        ci = i0[owner] + k % wi[owner]
+        cj = j0[owner] + k // wi[owner]
+        nz = len(self.geoms)
+        return np.unique((cj * self.nx + ci) * nz + self.edge_zone[owner])
+
+    def _cover_pairs(self, boundary: np.ndarray) -> np.ndarray:
+        """Unique (cell, zone) keys of cells whose centre is inside a zone that has no edge near
+        the cell (so the whole cell is inside it)."""
+        nz = len(self.geoms)
+        found = []
+        for z, geom in enumerate(self.geoms):
+            if geom is None or geom.is_empty:
+                continue
+            bx0, by0, bx1, by1 = shapely.bounds(geom)
+            ci = np.arange(
+                max(0, int((bx0 - self.x0) // self.cell)), min(self.nx, int((bx1 - self.x0) // self.cell) + 1)
+            )
+            cj = np.arange(
+                max(0, int((by0 - self.y0) // self.cell)), min(self.ny, int((by1 - self.y0) // self.cell) + 1)
+            )
+            if not len(ci) or not len(cj):
+                continue
+            gi, gj = np.meshgrid(ci, cj)
+            cell = (gj * self.nx + gi).ravel()
+            keys = cell * nz + z
+            at = np.minimum(np.searchsorted(boundary, keys), max(len(boundary) - 1, 0))
+            near = boundary[at] == keys if len(boundary) else np.zeros(len(keys), dtype=bool)
+            cell = cell[~near]
+            cx = self.x0 + (cell % self.nx + 0.5) * self.cell
+            cy = self.y0 + (cell // self.nx + 0.5) * self.cell
+            inside = shapely.intersects_xy(geom, cx, cy)
+            found.append(cell[inside] * nz + z)
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
+    def _intern(self, cover: np.ndarray) -> None:
+        nz = max(1, len(self.geoms))
+        cells, zones = cover // nz, cover % nz
+        self.cover_id = np.zeros(self.nx * self.ny, dtype=np.int64)
+        self.cover_sets = [np.zeros(0, dtype=np.int64)]
+        ids: dict[bytes, int] = {b"": 0}
+        if len(cells):
+            starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]])
+            ends = np.r_[starts[1:], len(cells)]
+            for a, b in zip(starts, ends, strict=True):
+                members = zones[a:b]
+                key = members.tobytes()
+                if key not in ids:
+                    ids[key] = len(self.cover_sets)
+                    self.cover_sets.append(members)
+                self.cover_id[cells[a]] = ids[key]
+
+    def _csr(self, boundary: np.ndarray) -> None:
+        nz = max(1, len(self.geoms))
+        cells = boundary // nz
+        self.boundary_zones = boundary % nz
+        counts = np.bincount(cells, minlength=self.nx * self.ny)
+        self.boundary_ptr = np.concatenate([[0], np.cumsum(counts)])

@@ -1,0 +1,542 @@
+"""The track kernel over many tracks at once: exact pieces, the grid fast path, merging.
+
+Two ways to find which (segment, zone) pairs need exact geometry, one exact computation, one merge:
+
+- `reference_intervals`: candidates from the zones' STRtree (bounding boxes), every candidate
+  computed exactly. Simple; the reference the fast path is tested against.
+- `fast_intervals`: a segment that lies in one grid cell is inside the cell's *cover* zones for
+  its whole length (runs of such segments become intervals without geometry) and needs exact
+  work only for the cell's *boundary* zones (grid.py); other segments take the reference path.
+
+Exact pieces (`exact_pieces`): each candidate segment is cut where it crosses an edge near it and
+where it enters or leaves the `TOL_M` band around such an edge; each piece is tested at its
+midpoint (prepared point-in-polygon, and distance to the near edges); vertical limits cut it
+where the linear altitude crosses them. `merge` joins touching pieces per (track, zone), trims
+the approach through the band, and drops grazes. Everything is vectorised with numpy; there is
+no loop over segments or pieces in Python.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+
+from .grid import ZoneGrid
+from .track import EPS, TOL_M, TOL_S, TRIM_M, Track
+
+__all__ = ["Intervals", "Segments", "fast_intervals", "reference_intervals"]
+
+
+@dataclass(frozen=True)
+class Segments:
+    """The segments of several tracks, concatenated; `track` and `local` say whose and which."""
+
+    p: np.ndarray  # (n, 2) start in the frame
+    q: np.ndarray  # (n, 2) end
+    s0: np.ndarray  # seconds at the start and end
+    s1: np.ndarray
+    z0: np.ndarray  # altitude at the start and end; nan for 2D tracks
+    z1: np.ndarray
+    lo: np.ndarray  # the altitude band of a 2D track (its activity's), else -inf..inf
+    hi: np.ndarray
+    track: np.ndarray
+    local: np.ndarray
+
+    @classmethod
+    def of(cls, tracks: Sequence[Track], bands: Sequence[tuple[float, float] | None]) -> Segments:
+        counts = np.array([max(len(t.x) - 1, 0) for t in tracks], dtype=np.int64)
+        n = int(counts.sum())
+        track = np.repeat(np.arange(len(tracks)), counts)
+        local = np.arange(n) - np.repeat(np.cumsum(counts) - counts, counts)
+
+        def cat(get: Any, shift: int) -> np.ndarray:
+            parts = [get(t)[shift : len(t.x) - 1 + shift] for t in tracks if len(t.x) > 1]
+            return np.concatenate(parts) if parts else np.zeros(0)
+
+        nan = np.full
+        z0 = cat(lambda t: t.z if t.z is not None else nan(len(t.x), np.nan), 0)
+        z1 = cat(lambda t: t.z if t.z is not None else nan(len(t.x), np.nan), 1)
+        band = [b if b is not None else (-np.inf, np.inf) for b in bands]
+        lo = np.repeat(np.array([b[0] for b in band], dtype=float), counts)
+        hi = np.repeat(np.array([b[1] for b in band], dtype=float), counts)
+        return cls(
+            p=np.column_stack([cat(lambda t: t.x, 0), cat(lambda t: t.y, 0)]).reshape(-1, 2),
+            q=np.column_stack([cat(lambda t: t.x, 1), cat(lambda t: t.y, 1)]).reshape(-1, 2),
+            s0=cat(lambda t: t.seconds, 0),
+            s1=cat(lambda t: t.seconds, 1),
+            z0=z0,
+            z1=z1,
+            lo=lo,
+            hi=hi,
+            track=track,
+            local=local,
+        )
+
+    def __len__(self) -> int:
+        return len(self.track)
+
+    def geometries(self, rows: np.ndarray) -> np.ndarray:
+        """Shapely geometries of some segments; one where the actor stays in place is a point."""
+        p, q = self.p[rows], self.q[rows]
+        still = np.all(p == q, axis=1)
+        out = shapely.linestrings(np.stack([p, q], axis=1)) if len(rows) else np.zeros(0, dtype=object)
+        if still.any():
+            out[still] = shapely.points(p[still])
+        return out
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """Parts of tracks inside zones, in global parameters (segment index within its track + t)."""
+
+    track: np.ndarray
+    zone: np.ndarray
+    ga: np.ndarray
+    gb: np.ndarray
+    in_poly: np.ndarray
+    strict: np.ndarray
+    approach: np.ndarray
+    length: np.ndarray
+    duration: np.ndarray
+
+    @staticmethod
+    def concat(parts: Sequence[Pieces]) -> Pieces:
+        return Pieces(*(np.concatenate([getattr(p, f) for p in parts]) for f in Pieces.__dataclass_fields__))
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Merged intervals: track index, zone index, start and end global parameter."""
+
+    track: np.ndarray
+    zone: np.ndarray
+    ga: np.ndarray
+    gb: np.ndarray
+
+
+def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    if not len(sorted_keys):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[at] == keys
+
+
+def _vertical(
+    segs: Segments, s: np.ndarray, zi: np.ndarray, a: np.ndarray, b: np.ndarray, index: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pieces [a, b] of segments s limited to the vertical band of zones zi; (a, b, kept)."""
+    flat = np.isnan(segs.z0[s])
+    lo_t, hi_t = _vertical_cut(segs.z0[s], segs.z1[s], index.lower[zi], index.upper[zi])
+    a3, b3 = np.maximum(a, lo_t), np.minimum(b, hi_t)
+    band_lo, band_hi = np.maximum(segs.lo[s], index.lower[zi]), np.minimum(segs.hi[s], index.upper[zi])
+    band_ok = np.where(segs.lo[s] == segs.hi[s], band_lo <= band_hi, band_lo < band_hi)
+    kept = np.where(flat, band_ok, b3 - a3 > EPS)
+    return np.where(flat, a, a3), np.where(flat, b, b3), kept
+
+
+def _point_in_zones(geoms: np.ndarray, zone: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Whether each point (x, y) is in (or on) its zone: one prepared-polygon call per zone."""
+    out = np.zeros(len(zone), dtype=bool)
+    if not len(zone):
+        return out
+    order = np.argsort(zone, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, zone[order][1:] != zone[order][:-1], True])
+    for a, b in itertools.pairwise(bounds):
+        rows = order[a:b]
+        out[rows] = shapely.intersects_xy(geoms[zone[rows[0]]], x[rows], y[rows])
+    return out
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique by sorting (faster than hashing for the int64 keys used here)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
+def near_edges(segs: Segments, rows: np.ndarray, index: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(segment, edge) for every zone edge within TOL_M of the given segments (STRtree)."""
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    u, ee = index.edge_tree.query(segs.geometries(rows), predicate="dwithin", distance=TOL_M)
+    return rows[u], ee
+
+
+def exact_pieces(
+    segs: Segments, pair_seg: np.ndarray, pair_zone: np.ndarray, index: Any, also: np.ndarray | None = None
+) -> Pieces:
+    """The exact pieces of the candidate (segment, zone) pairs inside their zones, and of every
+    zone with an edge within TOL_M of the segments in `also` (which need not be candidates)."""
+    nz = len(index.geoms)
+    rows = _sorted_unique(pair_seg if also is None else np.concatenate([pair_seg, also]))
+    es, ee = near_edges(segs, rows, index)
+    near_key = es * nz + index.edge_zone[ee]
+    pair_key = _sorted_unique(np.concatenate([pair_seg * nz + pair_zone, near_key]))
+    p, q = segs.p, segs.q
+    cross_row, cross_t = _crossings(p[es], q[es], index.edges[ee])
+    band_row, band_t = _band_cuts(p[es], q[es], index.edges[ee])
+    cuts_key = np.concatenate([near_key[cross_row], near_key[band_row]])
+    cuts_t = np.clip(np.concatenate([cross_t, band_t]), 0.0, 1.0)
+
+    # pairs with no edge near the segment are wholly in or out; along a track such pairs form
+    # runs whose state one point-in-polygon test decides
+    near_pairs = _sorted_unique(near_key)
+    is_near = _member(near_pairs, pair_key)
+    far = _far_pieces(segs, pair_key[~is_near], nz, index)
+    pair_key = pair_key[is_near]
+    # pairs without cuts are one piece 0..1; only the others are sorted and split
+    cut_pairs = _member(_sorted_unique(cuts_key), pair_key)
+    whole = pair_key[~cut_pairs]
+    split = pair_key[cut_pairs]
+    all_key = np.concatenate([split, split, cuts_key])
+    all_t = np.concatenate([np.zeros(len(split)), np.ones(len(split)), cuts_t])
+    order = np.lexsort((all_t, all_key))
+    all_key, all_t = all_key[order], all_t[order]
+    same = all_key[1:] == all_key[:-1]
+    a = np.concatenate([np.zeros(len(whole)), all_t[:-1][same]])
+    b = np.concatenate([np.ones(len(whole)), all_t[1:][same]])
+    k = np.concatenate([whole, all_key[:-1][same]])
+    keep = b - a > EPS  # a segment where the actor stays in place still spans 0..1
+    a, b, k = a[keep], b[keep], k[keep]
+    s, zi = k // nz, k % nz
+    mid = (a + b) / 2
+    mx = p[s, 0] + (q[s, 0] - p[s, 0]) * mid
+    my = p[s, 1] + (q[s, 1] - p[s, 1]) * mid
+    edge_dist = _edge_distance(k, mx, my, near_key, index.edges[ee])
+    on_edge = edge_dist <= TOL_M
+    in_poly = _point_in_zones(index.geoms, zi, mx, my)
+    inside = in_poly | on_edge
+    approach = ~in_poly & (edge_dist > TRIM_M)  # outside by more than chord noise
+    a, b, s, zi, in_poly, on_edge, approach = (v[inside] for v in (a, b, s, zi, in_poly, on_edge, approach))
+    a, b, kept = _vertical(segs, s, zi, a, b, index)
+    a, b, s, zi, in_poly, on_edge, approach = (v[kept] for v in (a, b, s, zi, in_poly, on_edge, approach))
+    return Pieces.concat([far, _pieces(segs, s, zi, a, b, in_poly, in_poly & ~on_edge, approach)])
+
+
+def _pieces(
+    segs: Segments,
+    s: np.ndarray,
+    zi: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    in_poly: np.ndarray,
+    strict: np.ndarray,
+    approach: np.ndarray,
+) -> Pieces:
+    seg_len = np.hypot(segs.q[s, 0] - segs.p[s, 0], segs.q[s, 1] - segs.p[s, 1])
+    return Pieces(
+        track=segs.track[s],
+        zone=zi,
+        ga=segs.local[s] + a,
+        gb=segs.local[s] + b,
+        in_poly=in_poly,
+        strict=strict,
+        approach=approach,
+        length=seg_len * (b - a),
+        duration=(segs.s1[s] - segs.s0[s]) * (b - a),
+    )
+
+
+def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any) -> Pieces:
+    """Pieces of (segment, zone) pairs with no zone edge within TOL_M of the segment: each is
+    wholly inside or outside, and so is a run of such pairs along one track (no crossing between
+    them), so one point-in-polygon test per run decides it."""
+    s, zi = keys // nz, keys % nz
+    order = np.lexsort((s, zi))
+    s, zi = s[order], zi[order]
+    head = (
+        np.r_[True, (zi[1:] != zi[:-1]) | (s[1:] != s[:-1] + 1) | (segs.track[s[1:]] != segs.track[s[:-1]])]
+        if len(s)
+        else np.zeros(0, bool)
+    )
+    run = np.cumsum(head) - 1
+    hs = s[head]
+    mx, my = (segs.p[hs, 0] + segs.q[hs, 0]) / 2, (segs.p[hs, 1] + segs.q[hs, 1]) / 2
+    inside = _point_in_zones(index.geoms, zi[head], mx, my)[run] if len(s) else np.zeros(0, bool)
+    s, zi = s[inside], zi[inside]
+    a, b, kept = _vertical(segs, s, zi, np.zeros(len(s)), np.ones(len(s)), index)
+    s, zi, a, b = s[kept], zi[kept], a[kept], b[kept]
+    true = np.ones(len(s), bool)
+    return _pieces(segs, s, zi, a, b, true, true, ~true)
+
+
+def merge(pieces: Pieces) -> Intervals:
+    """Join touching pieces per (track, zone); trim the approach through the band of an interval
+    that enters the polygon; drop grazes (never strictly inside, shorter than the band's width
+    and than TOL_S)."""
+    n = len(pieces.ga)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return Intervals(empty, empty, np.zeros(0), np.zeros(0))
+    order = np.lexsort((pieces.ga, pieces.zone, pieces.track))
+    v = {f: getattr(pieces, f)[order] for f in Pieces.__dataclass_fields__}
+    new_key = np.r_[True, (v["track"][1:] != v["track"][:-1]) | (v["zone"][1:] != v["zone"][:-1])]
+    starts = np.flatnonzero(new_key | np.r_[True, v["ga"][1:] > v["gb"][:-1] + 1e-9])
+    ends = np.r_[starts[1:], n] - 1
+    strict = np.logical_or.reduceat(v["strict"], starts)
+    in_poly = np.logical_or.reduceat(v["in_poly"], starts)
+    graze = (
+        ~strict & (np.add.reduceat(v["length"], starts) < 2 * TOL_M) & (np.add.reduceat(v["duration"], starts) < TOL_S)
+    )
+    idx = np.arange(n)
+    first = np.where(in_poly, np.minimum.reduceat(np.where(~v["approach"], idx, n), starts), starts)
+    last = np.where(in_poly, np.maximum.reduceat(np.where(~v["approach"], idx, -1), starts), ends)
+    keep = ~graze
+    return Intervals(v["track"][starts][keep], v["zone"][starts][keep], v["ga"][first][keep], v["gb"][last][keep])
+
+
+def _tree_pairs(segs: Segments, rows: np.ndarray, index: Any) -> tuple[np.ndarray, np.ndarray]:
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    u, zi = index.tree.query(segs.geometries(rows))
+    return rows[u], zi
+
+
+def reference_intervals(segs: Segments, index: Any) -> Intervals:
+    """The simple kernel: every bounding-box candidate computed exactly."""
+    every = np.arange(len(segs))
+    pair_seg, pair_zone = _tree_pairs(segs, every, index)
+    return merge(exact_pieces(segs, pair_seg, pair_zone, index, also=every))
+
+
+def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
+    """The same intervals as `reference_intervals`, with the grid's fast path."""
+    n = len(segs)
+    if n == 0:
+        return merge(_no_pieces())
+    i0, j0, in0 = grid.cells(segs.p[:, 0], segs.p[:, 1])
+    i1, j1, in1 = grid.cells(segs.q[:, 0], segs.q[:, 1])
+    single = in0 & in1 & (i0 == i1) & (j0 == j1)
+    cell = np.where(single, j0 * grid.nx + i0, 0)
+
+    # exact work: boundary zones of single-cell segments, every candidate of the others
+    srows = np.flatnonzero(single)
+    r, bz = grid.boundary_of(cell[srows])
+    others = np.flatnonzero(~single)
+    t_seg, t_zone = _tree_pairs(segs, others, index)
+    exact = exact_pieces(segs, np.concatenate([srows[r], t_seg]), np.concatenate([bz, t_zone]), index, also=others)
+
+    # runs of single-cell segments of one track with one cover set: inside those zones throughout
+    cid = np.where(single, grid.cover_id[cell], 0)
+    run_start = np.flatnonzero((cid > 0) & np.r_[True, (cid[1:] != cid[:-1]) | (segs.track[1:] != segs.track[:-1])])
+    run_end = run_start + 1
+    if len(run_start):
+        # the end of each run: the next segment where cid or track changes
+        change = np.flatnonzero(np.r_[(cid[1:] != cid[:-1]) | (segs.track[1:] != segs.track[:-1]), True])
+        run_end = change[np.searchsorted(change, run_start)] + 1
+    covered = _cover_pieces(segs, index, grid, run_start, run_end, cid)
+    return merge(Pieces.concat([exact, covered]))
+
+
+def _run_reduce(ufunc: np.ufunc, values: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """`ufunc` reduced over values[start[i]:end[i]] for every run (runs are non-empty)."""
+    bounds = np.column_stack([start, end]).ravel()
+    padded = np.r_[values, values[-1:]]  # reduceat needs indices below the length
+    return ufunc.reduceat(padded, bounds)[::2]
+
+
+def _no_pieces() -> Pieces:
+    e = np.zeros(0)
+    ei = np.zeros(0, dtype=np.int64)
+    eb = np.zeros(0, dtype=bool)
+    return Pieces(ei, ei, e, e, eb, eb, eb, e, e)
+
+
+def _cover_pieces(
+    segs: Segments, index: Any, grid: ZoneGrid, start: np.ndarray, end: np.ndarray, cid: np.ndarray
+) -> Pieces:
+    """Pieces of runs of segments [start, end) inside every zone of their cover set, limited by
+    the zones' vertical bands (a run that crosses a vertical limit is cut segment by segment)."""
+    if not len(start):
+        return _no_pieces()
+    sets = [grid.cover_sets[c] for c in cid[start]]
+    k = np.array([len(s) for s in sets], dtype=np.int64)
+    run = np.repeat(np.arange(len(start)), k)
+    zone = np.concatenate(sets).astype(np.int64)
+    zlo, zhi = index.lower[zone], index.upper[zone]
+    s_a, s_b = start[run], end[run]
+    flat = np.isnan(segs.z0[s_a])  # a 2D track: its activity's band decides
+    run_min = _run_reduce(
+        np.minimum, np.where(flat_all := np.isnan(segs.z0), np.inf, np.fmin(segs.z0, segs.z1)), start, end
+    )[run]
+    run_max = _run_reduce(np.maximum, np.where(flat_all, -np.inf, np.fmax(segs.z0, segs.z1)), start, end)[run]
+    band_lo, band_hi = np.maximum(segs.lo[s_a], zlo), np.minimum(segs.hi[s_a], zhi)
+    band_ok = np.where(segs.lo[s_a] == segs.hi[s_a], band_lo <= band_hi, band_lo < band_hi)
+    whole = np.where(flat, band_ok, (run_min >= zlo) & (run_max <= zhi))
+    partial = ~flat & ~whole & (run_max >= zlo) & (run_min <= zhi)
+
+    # whole runs: one piece each
+    w = np.flatnonzero(whole)
+    seg_len = np.hypot(segs.q[:, 0] - segs.p[:, 0], segs.q[:, 1] - segs.p[:, 1])
+    cum_len = np.r_[0.0, np.cumsum(seg_len)]
+    whole_p = Pieces(
+        track=segs.track[s_a[w]],
+        zone=zone[w],
+        ga=segs.local[s_a[w]].astype(float),
+        gb=(segs.local[s_b[w] - 1] + 1).astype(float),
+        in_poly=np.ones(len(w), bool),
+        strict=np.ones(len(w), bool),
+        approach=np.zeros(len(w), bool),
+        length=cum_len[s_b[w]] - cum_len[s_a[w]],
+        duration=segs.s1[s_b[w] - 1] - segs.s0[s_a[w]],
+    )
+    # partial runs: segment by segment through the vertical cut
+    pp = np.flatnonzero(partial)
+    counts = s_b[pp] - s_a[pp]
+    owner = np.repeat(pp, counts)
+    seg = np.repeat(s_a[pp], counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+    zi = zone[owner]
+    a, b, kept = _vertical(segs, seg, zi, np.zeros(len(seg)), np.ones(len(seg)), index)
+    seg, zi, a, b = seg[kept], zi[kept], a[kept], b[kept]
+    part_p = Pieces(
+        track=segs.track[seg],
+        zone=zi,
+        ga=segs.local[seg] + a,
+        gb=segs.local[seg] + b,
+        in_poly=np.ones(len(seg), bool),
+        strict=np.ones(len(seg), bool),
+        approach=np.zeros(len(seg), bool),
+        length=seg_len[seg] * (b - a),
+        duration=(segs.s1[seg] - segs.s0[seg]) * (b - a),
+    )
+    return Pieces.concat([whole_p, part_p])
+
+
+# geometry of segments against edges ----------------------------------------------------------
+
+
+def _crossings(p: np.ndarray, q: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parameters t on segments p->q where they meet edges e (x1, y1, x2, y2).
+
+    Returns (row, t) for every meeting: proper and touching crossings, and for collinear
+    overlaps the parameters of the overlap's ends.
+    """
+    r = q - p
+    a = e[:, 0:2]
+    sv = e[:, 2:4] - a
+    denom = r[:, 0] * sv[:, 1] - r[:, 1] * sv[:, 0]
+    ap = a - p
+    cross_ap_s = ap[:, 0] * sv[:, 1] - ap[:, 1] * sv[:, 0]
+    cross_ap_r = ap[:, 0] * r[:, 1] - ap[:, 1] * r[:, 0]
+    scale = np.hypot(r[:, 0], r[:, 1]) * np.hypot(sv[:, 0], sv[:, 1])
+    parallel = np.abs(denom) <= 1e-12 * np.maximum(scale, 1e-300)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(parallel, np.nan, cross_ap_s / denom)
+        u = np.where(parallel, np.nan, cross_ap_r / denom)
+    tol = 1e-9
+    proper = (~parallel) & (t >= -tol) & (t <= 1 + tol) & (u >= -tol) & (u <= 1 + tol)
+    rows = [np.nonzero(proper)[0]]
+    vals = [t[proper]]
+    # collinear overlaps: project both edge ends onto the segment
+    rr = np.einsum("ij,ij->i", r, r)
+    line_dist = np.abs(cross_ap_r) / np.sqrt(np.maximum(rr, 1e-300))
+    collinear = parallel & (line_dist <= 1e-6) & (rr > 0)
+    if collinear.any():
+        idx = np.nonzero(collinear)[0]
+        for end in (a[idx], e[idx, 2:4]):
+            tt = np.einsum("ij,ij->i", end - p[idx], r[idx]) / rr[idx]
+            within = (tt >= 0) & (tt <= 1)
+            rows.append(idx[within])
+            vals.append(tt[within])
+    return np.concatenate(rows), np.concatenate(vals)
+
+
+def _linear_interval(
+    f0: np.ndarray, f1: np.ndarray, lo: float | np.ndarray, hi: float | np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The t interval where lo <= f0 + t f1 <= hi (empty: start > end)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ta, tb = (lo - f0) / f1, (hi - f0) / f1
+    flat = f1 == 0
+    start = np.where(flat, np.where((f0 >= lo) & (f0 <= hi), -np.inf, np.inf), np.minimum(ta, tb))
+    end = np.where(flat, np.where((f0 >= lo) & (f0 <= hi), np.inf, -np.inf), np.maximum(ta, tb))
+    return start, end
+
+
+def _band_cuts(p: np.ndarray, q: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Parameters where segments p->q enter and leave the TOL_M band (a capsule) around edges e.
+
+    The capsule is convex, so a line meets it in one interval: the hull of its intervals in the
+    two end discs and in the rectangle between them.
+    """
+    r = q - p
+    rr = np.einsum("ij,ij->i", r, r)
+    starts, ends = [], []
+    for c in (e[:, 0:2], e[:, 2:4]):  # the discs at both ends of the edge
+        pc = p - c
+        b = np.einsum("ij,ij->i", pc, r)
+        cc = np.einsum("ij,ij->i", pc, pc) - TOL_M**2
+        disc = b * b - rr * cc
+        with np.errstate(divide="ignore", invalid="ignore"):
+            root = np.sqrt(np.maximum(disc, 0))
+            t0, t1 = (-b - root) / rr, (-b + root) / rr
+        hit = (disc >= 0) & (rr > 0)
+        starts.append(np.where(hit, t0, np.inf))
+        ends.append(np.where(hit, t1, -np.inf))
+    v = e[:, 2:4] - e[:, 0:2]
+    length = np.hypot(v[:, 0], v[:, 1])
+    ok = length > 0
+    safe = np.where(ok, length, 1.0)
+    pa = p - e[:, 0:2]
+    u_a, u_b = _linear_interval(np.einsum("ij,ij->i", pa, v) / safe**2, np.einsum("ij,ij->i", r, v) / safe**2, 0.0, 1.0)
+    w_a, w_b = _linear_interval(
+        (v[:, 0] * pa[:, 1] - v[:, 1] * pa[:, 0]) / safe, (v[:, 0] * r[:, 1] - v[:, 1] * r[:, 0]) / safe, -TOL_M, TOL_M
+    )
+    rect_a, rect_b = np.maximum(u_a, w_a), np.minimum(u_b, w_b)
+    starts.append(np.where(ok & (rect_a <= rect_b), rect_a, np.inf))
+    ends.append(np.where(ok & (rect_a <= rect_b), rect_b, -np.inf))
+    lo, hi = np.min(starts, axis=0), np.max(ends, axis=0)
+    rows, vals = [], []
+    for bound in (lo, hi):
+        inside = np.isfinite(bound) & (bound > 0) & (bound < 1) & (lo <= hi)
+        rows.append(np.nonzero(inside)[0])
+        vals.append(bound[inside])
+    return np.concatenate(rows), np.concatenate(vals)
+
+
+def _edge_distance(
+    keys: np.ndarray, x: np.ndarray, y: np.ndarray, edge_keys: np.ndarray, edges: np.ndarray
+) -> np.ndarray:
+    """For each point (x, y) with its (segment, zone) key, the distance to the nearest of the
+    edges listed for the same key (`edge_keys`, `edges` as x1 y1 x2 y2); inf when none is."""
+    near = np.full(len(keys), np.inf)
+    if len(edge_keys) == 0 or len(keys) == 0:
+        return near
+    order = np.argsort(edge_keys, kind="stable")
+    sk, se = edge_keys[order], edges[order]
+    lo = np.searchsorted(sk, keys, side="left")
+    counts = np.searchsorted(sk, keys, side="right") - lo
+    has = counts > 0
+    if not has.any():
+        return near
+    owner = np.repeat(np.nonzero(has)[0], counts[has])
+    offset = np.arange(len(owner)) - np.repeat(np.cumsum(counts[has]) - counts[has], counts[has])
+    e = se[np.repeat(lo[has], counts[has]) + offset]
+    ax, ay, dx, dy = e[:, 0], e[:, 1], e[:, 2] - e[:, 0], e[:, 3] - e[:, 1]
+    px, py = x[owner], y[owner]
+    length2 = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.clip(np.where(length2 > 0, ((px - ax) * dx + (py - ay) * dy) / length2, 0.0), 0.0, 1.0)
+    np.minimum.at(near, owner, np.hypot(ax + t * dx - px, ay + t * dy - py))
+    return near
+
+
+def _vertical_cut(
+    z0: np.ndarray, z1: np.ndarray, lower: np.ndarray, upper: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Parameter interval on each segment where lower <= z(t) <= upper, z linear from z0 to z1."""
+    dz = z1 - z0
+    flat = np.abs(dz) < 1e-12
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t_lo = (lower - z0) / dz
+        t_hi = (upper - z0) / dz
+    lo = np.where(dz > 0, t_lo, t_hi)
+    hi = np.where(dz > 0, t_hi, t_lo)
+    inside_flat = (z0 >= lower) & (z0 <= upper)
+    lo = np.where(flat, np.where(inside_flat, 0.0, 2.0), np.nan_to_num(lo, nan=0.0, neginf=-1.0, posinf=2.0))
+    hi = np.where(flat, np.where(inside_flat, 1.0, -1.0), np.nan_to_num(hi, nan=1.0, neginf=-1.0, posinf=2.0))
+    return lo, hi
