@@ -16,16 +16,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import multiprocessing
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 
-from .geo.exposure import ZoneIndex, exposures
+from .geo.exposure import ZoneIndex, exposures, exposures_many
 from .geo.projection import Frame
 from .model.activity import Activity
 from .model.decision import Decision, Exposure
 from .model.rule import Policy
 from .rules.evaluate import decide, timeline_cuts
 
-__all__ = ["Screener", "screen"]
+__all__ = ["FAST_PATH_VERTICES", "Screener", "screen"]
+
+#: from this many track vertices in one call, `screen` uses the grid fast path (building the grid
+#: costs about a second once; below this the simple kernel is quicker)
+FAST_PATH_VERTICES = 20_000
 
 
 class Screener:
@@ -36,19 +43,72 @@ class Screener:
         self.frame = Frame(*policy.frame)
         self.index = ZoneIndex(list(policy.zones.values()), self.frame)
 
+    def cuts(self, activity: Activity) -> list[dt.datetime]:
+        """Times where what applies to the activity can change (versions, rules, memberships)."""
+        return timeline_cuts(self.policy, activity.actor.nation)
+
     def exposures(self, activity: Activity) -> list[Exposure]:
         """The geometry stage for one activity: each exposure whole (cut only by zone validity)."""
         return exposures(activity, self.index)
 
     def decide(self, activity: Activity, *, at: dt.datetime | None = None) -> Decision:
-        """Both stages for one activity. Exposures are cut where the rules that apply can change
-        (versions, rule validity, memberships), so each reason has its own exact entry point."""
-        cuts = timeline_cuts(self.policy, activity.actor.nation)
-        return decide(activity, exposures(activity, self.index, cuts), self.policy, at=at)
+        """Both stages for one activity. Exposures are cut where the rules that apply can change,
+        so each reason has its own exact entry point."""
+        return decide(activity, exposures(activity, self.index, self.cuts(activity)), self.policy, at=at)
 
-    def screen(self, activities: Iterable[Activity], *, at: dt.datetime | None = None) -> list[Decision]:
-        """Decisions for every activity, in input order."""
-        return [self.decide(a, at=at) for a in activities]
+    def screen(
+        self, activities: Iterable[Activity], *, at: dt.datetime | None = None, workers: int = 1
+    ) -> list[Decision]:
+        """Decisions for every activity, in input order. Large inputs take the fast path; with
+        `workers` > 1 they are split across that many processes."""
+        acts = list(activities)
+        vertices = sum(_vertices(a) for a in acts)
+        if workers > 1 and len(acts) > 1 and vertices >= FAST_PATH_VERTICES:
+            return _parallel(self, acts, at, workers)
+        if vertices < FAST_PATH_VERTICES:
+            return [self.decide(a, at=at) for a in acts]
+        found = exposures_many(acts, self.index, self.cuts)
+        return [decide(a, e, self.policy, at=at) for a, e in zip(acts, found, strict=True)]
+
+
+def _vertices(activity: Activity) -> int:
+    geom = activity.geometry
+    return len(geom.coords) if geom.geom_type == "LineString" else 1
+
+
+# processes: the screener (zones, index, grid) is inherited by forking, not pickled
+_SHARED: Screener | None = None
+
+
+def _screen_part(part: tuple[Sequence[Activity], dt.datetime | None]) -> list[Decision]:
+    assert _SHARED is not None
+    activities, at = part
+    return _SHARED.screen(activities, at=at, workers=1)
+
+
+def _parallel(screener: Screener, acts: list[Activity], at: dt.datetime | None, workers: int) -> list[Decision]:
+    """Split `acts` into `workers` parts of about equal size (by vertices) and screen them in
+    forked processes; the results come back in input order."""
+    global _SHARED
+    _ = screener.index.grid  # build once, before forking
+    _SHARED = screener
+    sizes = [_vertices(a) for a in acts]
+    target = sum(sizes) / workers
+    parts: list[list[Activity]] = [[]]
+    filled = 0.0
+    for activity, size in zip(acts, sizes, strict=True):
+        if filled >= target and len(parts) < workers:
+            parts.append([])
+            filled = 0.0
+        parts[-1].append(activity)
+        filled += size
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    try:
+        with ProcessPoolExecutor(max_workers=len(parts), mp_context=context) as pool:
+            results = list(pool.map(_screen_part, [(p, at) for p in parts]))
+    finally:
+        _SHARED = None
+    return [d for part in results for d in part]
 
 
 def screen(activities: Iterable[Activity], policy: Policy, *, at: dt.datetime | None = None) -> list[Decision]:

@@ -61,13 +61,16 @@ def check(
     reject_invalid_geometry: Annotated[
         bool, typer.Option("--reject-invalid-geometry", help="Reject invalid polygons instead of repairing them.")
     ] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Processes for large inputs (the same decisions).")
+    ] = 1,
 ) -> None:
     """Screen activities and print the decision for each, with the reasons."""
     screener, activities, warnings = _read(file, policy, skip_invalid, reject_invalid_geometry)
     when = parse_when(at, "--at", screener.policy)
     if when is not None:
         version_in_force(screener.policy, when, "--at")
-    decisions = screener.screen(activities, at=when)
+    decisions = screener.screen(activities, at=when, workers=workers)
     pol = screener.policy
     match format:
         case Format.json:

@@ -1,0 +1,162 @@
+"""The fast kernel (grid fast path) against the simple reference kernel, and batching."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from highnorth.geo.exposure import ZoneIndex, exposures, exposures_many
+from highnorth.geo.grid import ZoneGrid
+from highnorth.geo.kernel import Segments, fast_intervals, reference_intervals
+from highnorth.geo.projection import Frame
+from highnorth.geo.track import TOL_M, Track
+from highnorth.model import Activity, Actor, VerticalLimit, Zone
+
+T0 = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+FRAME = Frame(1.5, 0.0)
+grid_coord = st.integers(-2, 14).map(lambda v: v / 4)  # a quarter-degree lattice: edges and vertices shared
+free_coord = st.floats(-0.5, 3.5, allow_nan=False).map(lambda v: round(v, 3))
+
+
+@st.composite
+def zone_sets(draw):
+    zones = []
+    for i in range(draw(st.integers(1, 4))):
+        x0, y0 = draw(grid_coord), draw(grid_coord)
+        w, h = draw(st.integers(1, 8)) / 4, draw(st.integers(1, 8)) / 4
+        box = shapely.box(x0, y0, x0 + w, y0 + h)
+        shape = draw(st.sampled_from(["box", "concave", "holed", "multi"]))
+        if shape == "concave":
+            box = box.difference(shapely.box(x0 + w / 3, y0 + h / 3, x0 + w, y0 + 2 * h / 3))
+        elif shape == "holed":
+            box = box.difference(shapely.box(x0 + w / 4, y0 + h / 4, x0 + 3 * w / 4, y0 + 3 * h / 4))
+        elif shape == "multi":
+            box = shapely.MultiPolygon([box, shapely.box(x0 + w + 0.25, y0, x0 + w + 0.5, y0 + h)])
+        lower, upper = sorted(
+            draw(st.lists(st.sampled_from([-1.0, 0.0, 500.0, 1000.0, 3000.0]), min_size=2, max_size=2))
+        )
+        limits = (
+            {}
+            if draw(st.booleans())
+            else {"lower": VerticalLimit(lower, "AMSL"), "upper": VerticalLimit(upper + 1, "AMSL")}
+        )
+        zones.append(Zone(f"z{i}", box, **limits))
+    return zones
+
+
+@st.composite
+def tracks(draw):
+    coord = draw(st.sampled_from([grid_coord, free_coord]))  # on the lattice: along edges, through vertices
+    pts = draw(
+        st.lists(st.tuples(coord, coord, st.sampled_from([0.0, 400.0, 1000.0, 2500.0])), min_size=2, max_size=12)
+    )
+    three_d = draw(st.booleans())
+    coords = pts if three_d else [(x, y) for x, y, _ in pts]
+    return Activity("t", "flight", Actor("USA"), T0, T0 + dt.timedelta(hours=1), shapely.LineString(coords))
+
+
+def _canon(found):
+    order = np.lexsort((found.ga, found.zone, found.track))
+    return found.track[order], found.zone[order], found.ga[order], found.gb[order]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    zones=zone_sets(),
+    acts=st.lists(tracks(), min_size=1, max_size=4),
+    cell=st.sampled_from([5_000.0, 20_000.0, 60_000.0]),
+)
+def test_fast_kernel_equals_the_reference(zones, acts, cell):
+    index = ZoneIndex(zones, FRAME)
+    grid = ZoneGrid(index.geoms, index.edges, index.edge_zone, TOL_M, cell=cell)
+    segs = Segments.of([Track.of(a, FRAME) for a in acts], [a.altitude for a in acts])
+    ref, fast = _canon(reference_intervals(segs, index)), _canon(fast_intervals(segs, index, grid))
+    assert np.array_equal(ref[0], fast[0]) and np.array_equal(ref[1], fast[1])
+    # parameters agree to far better than a metre (segments are at most 10 km long)
+    assert np.allclose(ref[2], fast[2], atol=1e-6) and np.allclose(ref[3], fast[3], atol=1e-6)
+
+
+def test_batches_give_the_same_exposures_as_one_by_one():
+    zones = [
+        Zone("box", shapely.box(1, -1, 2, 1)),
+        Zone("high", shapely.box(0.5, -0.5, 3, 0.5), lower=VerticalLimit(1000, "AMSL")),
+    ]
+    index = ZoneIndex(zones, FRAME)
+    rng = np.random.default_rng(3)
+    acts = []
+    for k in range(30):
+        n = 200
+        lon = 0.2 + np.cumsum(rng.uniform(0, 0.02, n))
+        lat = np.cumsum(rng.normal(0, 0.01, n))
+        alt = np.clip(np.cumsum(rng.normal(20, 200, n)), 0, 5000)
+        acts.append(
+            Activity(
+                f"a{k}",
+                "flight",
+                Actor("USA"),
+                T0,
+                T0 + dt.timedelta(hours=1),
+                shapely.LineString(np.column_stack([lon, lat, alt])),
+            )
+        )
+    acts.append(Activity("port", "port_call", Actor("USA"), T0, T0 + dt.timedelta(hours=1), shapely.Point(1.5, 0)))
+    one_by_one = [exposures(a, index) for a in acts]
+    assert exposures_many(acts, index, chunk_segments=1_000) == one_by_one  # many chunks
+    assert sum(len(e) for e in one_by_one) > 30
+
+
+def test_screen_with_workers_gives_the_same_decisions(screener):
+    from highnorth.engine import FAST_PATH_VERTICES
+
+    rng = np.random.default_rng(5)
+    acts = []
+    for k in range(12):
+        n = FAST_PATH_VERTICES // 6
+        lon = 18 + np.cumsum(rng.uniform(0, 0.01, n))
+        lat = 69.5 + np.cumsum(rng.normal(0, 0.002, n))
+        acts.append(
+            Activity(
+                f"f{k}",
+                "flight",
+                Actor("USA"),
+                T0,
+                T0 + dt.timedelta(hours=3),
+                shapely.LineString(np.column_stack([lon, lat])),
+            )
+        )
+    serial = [screener.decide(a) for a in acts]
+    assert screener.screen(acts) == serial  # the fast path
+    assert screener.screen(acts, workers=2) == serial
+
+
+@pytest.mark.parametrize("cell", [3_000.0, 50_000.0])
+def test_the_default_zones_with_both_kernels(screener, cell):
+    rng = np.random.default_rng(11)
+    acts = []
+    for k in range(20):
+        n = 300
+        lon = 15 + np.cumsum(rng.normal(0.03, 0.03, n))
+        lat = 68 + np.cumsum(rng.normal(0.01, 0.01, n))
+        alt = np.clip(3000 + np.cumsum(rng.normal(0, 100, n)), 0, 12000)
+        acts.append(
+            Activity(
+                f"a{k}",
+                "flight",
+                Actor("USA"),
+                T0,
+                T0 + dt.timedelta(hours=3),
+                shapely.LineString(np.column_stack([lon, lat, alt])),
+            )
+        )
+    index = screener.index
+    grid = ZoneGrid(index.geoms, index.edges, index.edge_zone, TOL_M, cell=cell)
+    segs = Segments.of([Track.of(a, index.frame) for a in acts], [None] * len(acts))
+    ref, fast = _canon(reference_intervals(segs, index)), _canon(fast_intervals(segs, index, grid))
+    assert len(ref[0]) > 50
+    assert all(np.array_equal(r, f) for r, f in zip(ref[:2], fast[:2], strict=True))
+    assert np.allclose(ref[2], fast[2], atol=1e-6) and np.allclose(ref[3], fast[3], atol=1e-6)
