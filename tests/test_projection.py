@@ -55,3 +55,16 @@ def test_circle_radius_and_area():
     _, _, dist = GEOD.inv(np.full(len(ring), 19.08), np.full(len(ring), 69.775), ring[:, 0], ring[:, 1])
     assert np.allclose(dist, 500.0, atol=0.01)
     assert Frame(19.0, 69.8).area_km2(circle) == pytest.approx(np.pi * 0.25, rel=1e-3)
+
+
+def test_the_cheap_length_bound_is_an_upper_bound():
+    from highnorth.geo.projection import _chord_upper_bound_m
+
+    rng = np.random.default_rng(0)
+    lon = rng.uniform(-30, 60, 5000)
+    lat = rng.uniform(-89, 89, 5000)
+    az = rng.uniform(0, 360, 5000)
+    dist = rng.uniform(1, 50_000, 5000)
+    lon2, lat2, _ = GEOD.fwd(lon, lat, az, dist)
+    bound = np.array([_chord_upper_bound_m(np.array([a, c]), np.array([b, d]))[0] for a, b, c, d in zip(lon, lat, lon2, lat2, strict=True)])
+    assert np.all(bound >= dist) and np.all(bound <= dist * 1.02)

@@ -36,6 +36,9 @@ class ZoneGrid:
     cover_sets: list[np.ndarray] = field(init=False)  # per id: zone indices
     boundary_ptr: np.ndarray = field(init=False)  # CSR per cell into boundary_zones
     boundary_zones: np.ndarray = field(init=False)
+    fine: float = field(init=False)  # side of the fine cells that record where edges are
+    fine_nx: int = field(init=False)
+    edge_cells: np.ndarray = field(init=False)  # sorted ids of fine cells within tolerance of an edge
 
     def __post_init__(self) -> None:
         bounds = shapely.bounds(self.geoms) if len(self.geoms) else np.zeros((0, 4))
@@ -52,6 +55,7 @@ class ZoneGrid:
         self.nx = max(1, math.ceil((x1 - x0) / self.cell))
         self.ny = max(1, math.ceil((y1 - y0) / self.cell))
         boundary = self._boundary_pairs()
+        self._fine_cells()
         cover = self._cover_pairs(boundary)
         self._intern(cover)
         self._csr(boundary)
@@ -63,6 +67,27 @@ class ZoneGrid:
         j = np.floor((y - self.y0) / self.cell).astype(np.int64)
         inside = (i >= 0) & (i < self.nx) & (j >= 0) & (j < self.ny)
         return i, j, inside
+
+    def near_any_edge(self, p: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """Whether each segment p-q may come within the tolerance of some zone edge: its
+        bounding box meets a fine cell that an edge reaches (long segments: always)."""
+        i0 = np.floor((np.minimum(p[:, 0], q[:, 0]) - self.x0) / self.fine).astype(np.int64)
+        i1 = np.floor((np.maximum(p[:, 0], q[:, 0]) - self.x0) / self.fine).astype(np.int64)
+        j0 = np.floor((np.minimum(p[:, 1], q[:, 1]) - self.y0) / self.fine).astype(np.int64)
+        j1 = np.floor((np.maximum(p[:, 1], q[:, 1]) - self.y0) / self.fine).astype(np.int64)
+        span = 4
+        out = (i1 - i0 >= span) | (j1 - j0 >= span)
+        if not len(self.edge_cells):
+            return out
+        for di in range(span):
+            for dj in range(span):
+                look = ~out & (i0 + di <= i1) & (j0 + dj <= j1)
+                if not look.any():
+                    continue
+                ids = (j0[look] + dj) * self.fine_nx + (i0[look] + di)
+                at = np.minimum(np.searchsorted(self.edge_cells, ids), len(self.edge_cells) - 1)
+                out[np.flatnonzero(look)[self.edge_cells[at] == ids]] = True
+        return out
 
     def boundary_of(self, cell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row into `cell`, zone) for every boundary zone of every given cell."""
@@ -93,6 +118,24 @@ class ZoneGrid:
         cj = j0[owner] + k // wi[owner]
         nz = len(self.geoms)
         return np.unique((cj * self.nx + ci) * nz + self.edge_zone[owner])
+
+    def _fine_cells(self) -> None:
+        """The fine cells (a sixteenth of a cell, at least 250 m) within tolerance of an edge."""
+        self.fine = max(250.0, self.cell / 16)
+        self.fine_nx = math.ceil(self.nx * self.cell / self.fine) + 1
+        if not len(self.edges):
+            self.edge_cells = np.zeros(0, dtype=np.int64)
+            return
+        e, t = self.edges, self.tolerance
+        i0 = np.floor((np.minimum(e[:, 0], e[:, 2]) - t - self.x0) / self.fine).astype(np.int64)
+        i1 = np.floor((np.maximum(e[:, 0], e[:, 2]) + t - self.x0) / self.fine).astype(np.int64)
+        j0 = np.floor((np.minimum(e[:, 1], e[:, 3]) - t - self.y0) / self.fine).astype(np.int64)
+        j1 = np.floor((np.maximum(e[:, 1], e[:, 3]) + t - self.y0) / self.fine).astype(np.int64)
+        wi, wj = i1 - i0 + 1, j1 - j0 + 1
+        count = wi * wj
+        owner = np.repeat(np.arange(len(e)), count)
+        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+        self.edge_cells = np.unique((j0[owner] + k // wi[owner]) * self.fine_nx + i0[owner] + k % wi[owner])
 
     def _cover_pairs(self, boundary: np.ndarray) -> np.ndarray:
         """Unique (cell, zone) keys of cells whose centre is inside a zone that has no edge near

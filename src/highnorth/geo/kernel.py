@@ -166,14 +166,12 @@ def near_edges(segs: Segments, rows: np.ndarray, index: Any) -> tuple[np.ndarray
     return rows[u], ee
 
 
-def exact_pieces(
-    segs: Segments, pair_seg: np.ndarray, pair_zone: np.ndarray, index: Any, also: np.ndarray | None = None
-) -> Pieces:
-    """The exact pieces of the candidate (segment, zone) pairs inside their zones, and of every
-    zone with an edge within TOL_M of the segments in `also` (which need not be candidates)."""
+def exact_pieces(segs: Segments, pair_seg: np.ndarray, pair_zone: np.ndarray, index: Any, query: np.ndarray) -> Pieces:
+    """The exact pieces of the candidate (segment, zone) pairs inside their zones. Zone edges
+    within TOL_M are looked for around the segments in `query` (every segment that may have
+    one); their zones become candidates too."""
     nz = len(index.geoms)
-    rows = _sorted_unique(pair_seg if also is None else np.concatenate([pair_seg, also]))
-    es, ee = near_edges(segs, rows, index)
+    es, ee = near_edges(segs, _sorted_unique(query), index)
     near_key = es * nz + index.edge_zone[ee]
     pair_key = _sorted_unique(np.concatenate([pair_seg * nz + pair_zone, near_key]))
     p, q = segs.p, segs.q
@@ -300,7 +298,7 @@ def reference_intervals(segs: Segments, index: Any) -> Intervals:
     """The simple kernel: every bounding-box candidate computed exactly."""
     every = np.arange(len(segs))
     pair_seg, pair_zone = _tree_pairs(segs, every, index)
-    return merge(exact_pieces(segs, pair_seg, pair_zone, index, also=every))
+    return merge(exact_pieces(segs, pair_seg, pair_zone, index, query=every))
 
 
 def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
@@ -318,7 +316,9 @@ def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
     r, bz = grid.boundary_of(cell[srows])
     others = np.flatnonzero(~single)
     t_seg, t_zone = _tree_pairs(segs, others, index)
-    exact = exact_pieces(segs, np.concatenate([srows[r], t_seg]), np.concatenate([bz, t_zone]), index, also=others)
+    # edges are looked for only around segments that may be near one (the grid's fine cells)
+    query = np.flatnonzero(grid.near_any_edge(segs.p, segs.q))
+    exact = exact_pieces(segs, np.concatenate([srows[r], t_seg]), np.concatenate([bz, t_zone]), index, query=query)
 
     # runs of single-cell segments of one track with one cover set: inside those zones throughout
     cid = np.where(single, grid.cover_id[cell], 0)

@@ -57,6 +57,9 @@ def densify_lonlat(
     lat = np.asarray(lat, dtype=float)
     if len(lon) < 2:
         return lon.copy(), lat.copy(), np.arange(len(lon), dtype=float)
+    # a cheap upper bound first: most tracks (ADS-B, AIS) have short edges and need no geodesic
+    if _chord_upper_bound_m(lon, lat).max() <= max_m / 1.01:
+        return lon.copy(), lat.copy(), np.arange(len(lon), dtype=float)
     az, _, dist = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
     dist = np.atleast_1d(np.asarray(dist, dtype=float))
     az = np.atleast_1d(np.asarray(az, dtype=float))
@@ -79,6 +82,16 @@ def densify_lonlat(
     out_lon[-1], out_lat[-1] = lon[-1], lat[-1]
     param = np.concatenate([seg + frac, [len(lon) - 1.0]])
     return out_lon, out_lat, param
+
+
+def _chord_upper_bound_m(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """An upper bound of the geodesic length of each edge: the great-circle distance on a sphere
+    of the WGS84 equatorial radius, times 1.007. The ellipsoid's radii of curvature never exceed
+    the equatorial radius by more than 0.34 % (at the poles), so for short edges this bounds the
+    geodesic from above with room to spare."""
+    lam, phi = np.radians(lon), np.radians(lat)
+    h = np.sin((phi[1:] - phi[:-1]) / 2) ** 2 + np.cos(phi[1:]) * np.cos(phi[:-1]) * np.sin((lam[1:] - lam[:-1]) / 2) ** 2
+    return 2 * 6_378_137.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1))) * 1.007
 
 
 def geodesic_length_m(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

@@ -1,0 +1,209 @@
+"""highnorth benchmarks: `python bench/run.py [--quick] [--workers N] [--only W1,W3]`.
+
+Every workload measures its baseline in the same run (these machines are shared and noisy) and
+prints `key=value` lines; bench/README.md says what each means. Results are also written to
+bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from baselines import movingpandas_rate, naive_rate  # noqa: E402
+from workloads import exercise_plan, flights, synthetic_zones  # noqa: E402
+
+from highnorth.engine import Screener  # noqa: E402
+from highnorth.formats.activity_geojson import load_activities  # noqa: E402
+from highnorth.formats.decision_json import decisions_document, dumps  # noqa: E402
+from highnorth.formats.zones_geojson import read_zones_geojson  # noqa: E402
+from highnorth.geo.grid import ZoneGrid  # noqa: E402
+from highnorth.geo.index import ZoneIndex  # noqa: E402
+from highnorth.geo.kernel import Segments, fast_intervals, reference_intervals  # noqa: E402
+from highnorth.geo.projection import Frame  # noqa: E402
+from highnorth.geo.track import TOL_M, Track  # noqa: E402
+from highnorth.model.time import parse_time  # noqa: E402
+from highnorth.rules.decision_map import decision_map, diff_maps  # noqa: E402
+from highnorth.rules.loader import load_policy  # noqa: E402
+
+DEFAULT = ROOT / "src" / "highnorth" / "data" / "default"
+LUFTROM = ROOT.parent / "shared" / "data" / "airspace" / "luftrom.geojson"
+RESULTS: dict[str, dict] = {}
+
+
+def say(workload: str, **values: object) -> None:
+    RESULTS.setdefault(workload, {}).update(values)
+    text = " ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in values.items())
+    print(f"{workload} {text}", flush=True)
+
+
+def zones_w1(policy):
+    zones = list(policy.zones.values())
+    if LUFTROM.exists():
+        zones += read_zones_geojson(json.loads(LUFTROM.read_text()), source="luftrom")[0]
+    return zones
+
+
+def geometry_stage(acts, index, chunk=200_000):
+    """Activities to merged intervals with the fast kernel, in chunks; returns interval count."""
+    count, batch, size = 0, [], 0
+    for a in acts:
+        batch.append(Track.of(a, index.frame))
+        size += len(batch[-1].x)
+        if size >= chunk:
+            count += len(fast_intervals(Segments.of(batch, [None] * len(batch)), index, index.grid).ga)
+            batch, size = [], 0
+    if batch:
+        count += len(fast_intervals(Segments.of(batch, [None] * len(batch)), index, index.grid).ga)
+    return count
+
+
+def same_as_reference(acts, index) -> bool:
+    segs = Segments.of([Track.of(a, index.frame) for a in acts], [None] * len(acts))
+    ref, fast = reference_intervals(segs, index), fast_intervals(segs, index, index.grid)
+
+    def canon(f):
+        o = np.lexsort((f.ga, f.zone, f.track))
+        return f.track[o], f.zone[o], f.ga[o], f.gb[o]
+
+    r, f = canon(ref), canon(fast)
+    if not (np.array_equal(r[0], f[0]) and np.array_equal(r[1], f[1])):
+        return False
+    # parameters: segments are at most 10 km, so 1e-4 of one is under 1 m
+    return bool(np.allclose(r[2], f[2], atol=1e-4) and np.allclose(r[3], f[3], atol=1e-4))
+
+
+def w1(policy, sizes, workers):
+    index = ZoneIndex(zones_w1(policy), Frame(*policy.frame))
+    t = time.perf_counter()
+    _ = index.grid
+    say("W1", zones=len(index.zones), grid_build_s=time.perf_counter() - t, grid_cell_m=index.grid.cell)
+    sample = flights(3_000, seed=99)
+    naive, _ = naive_rate(Segments.of([Track.of(a, index.frame) for a in sample], [None] * len(sample)), index)
+    mp = movingpandas_rate(sample, index)
+    say("W1", naive_segments_per_s=naive, movingpandas_segments_per_s=mp if mp is not None else "not-installed")
+    say("W1", equal_to_reference="yes" if same_as_reference(flights(20_000, seed=5), index) else "NO")
+    for n in sizes:
+        acts = flights(n)
+        segments = sum(len(a.geometry.coords) - 1 for a in acts)
+        input_bytes = segments * 4 * 8  # lon, lat, alt, time per vertex, float64
+        tracemalloc.start()
+        t = time.perf_counter()
+        found = geometry_stage(acts, index)
+        el = time.perf_counter() - t
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        # kernel alone, on prepared segments (one chunk)
+        chunk = acts[: max(1, len(acts) * 200_000 // max(segments, 1))]
+        segs = Segments.of([Track.of(a, index.frame) for a in chunk], [None] * len(chunk))
+        t = time.perf_counter()
+        fast_intervals(segs, index, index.grid)
+        kernel_rate = len(segs) / (time.perf_counter() - t)
+        say("W1", segments=segments, intervals=found, seconds=el, segments_per_s=segments / el,
+            kernel_segments_per_s=kernel_rate, ratio_vs_naive=segments / el / naive,
+            ratio_vs_movingpandas=(segments / el / mp) if mp else "n/a",
+            peak_traced_mb=peak / 1e6, peak_mem_ratio=peak / input_bytes)
+    if workers > 1:
+        n = sizes[-1]
+        acts = flights(n)
+        screener = Screener.__new__(Screener)
+        screener.policy, screener.frame, screener.index = policy, index.frame, index
+        t = time.perf_counter()
+        screener.screen(acts, workers=1)
+        one = time.perf_counter() - t
+        t = time.perf_counter()
+        screener.screen(acts, workers=workers)
+        many = time.perf_counter() - t
+        say("W1", workers=workers, segments=n, serial_s=one, parallel_s=many, speedup=one / many)
+
+
+def w2(sizes):
+    acts = flights(100_000, seed=11)
+    frame = Frame(20.0, 68.0)
+    curve = []
+    for count in sizes:
+        t = time.perf_counter()
+        index = ZoneIndex(synthetic_zones(count), frame)
+        grid = ZoneGrid(index.geoms, index.edges, index.edge_zone, TOL_M)
+        index.__dict__["grid"] = grid
+        build = time.perf_counter() - t
+        segs = Segments.of([Track.of(a, frame) for a in acts], [None] * len(acts))
+        t = time.perf_counter()
+        fast_intervals(segs, index, grid)
+        el = time.perf_counter() - t
+        curve.append((count, len(segs) / el))
+        say("W2", zones=count, build_s=build, segments_per_s=len(segs) / el, us_per_segment=1e6 * el / len(segs))
+    (c0, r0), (c1, r1) = curve[0], curve[-1]
+    say("W2", cost_growth=r0 / r1, log_zone_growth=np.log(c1) / np.log(c0))
+
+
+def w3(policy, count):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = exercise_plan(count, Path(tmp) / "plan.geojson")
+        t0 = time.perf_counter()
+        screener = Screener(policy)
+        t1 = time.perf_counter()
+        acts = load_activities(path, known_nations=set(policy.actors.nations)).activities
+        t2 = time.perf_counter()
+        decisions = screener.screen(acts)
+        t3 = time.perf_counter()
+        text = dumps(decisions_document(policy, decisions))
+        (Path(tmp) / "decisions.json").write_text(text)
+        t4 = time.perf_counter()
+    outcomes = {o: sum(d.outcome == o for d in decisions) for o in ("permitted", "conditional", "referred", "denied")}
+    say("W3", activities=len(acts), index_s=t1 - t0, read_s=t2 - t1, screen_s=t3 - t2, write_s=t4 - t3,
+        end_to_end_s=t4 - t1, **outcomes)
+
+
+def w4(policy):
+    at = parse_time("2025-06-01", local_zone=policy.timezone)
+    t = time.perf_counter()
+    m = decision_map(policy, actor="USA", kind="flight", at=at)
+    map_s = time.perf_counter() - t
+    t = time.perf_counter()
+    before = decision_map(policy, actor="USA", kind="flight", at=parse_time("2025-05-21", local_zone=policy.timezone))
+    after = decision_map(policy, actor="USA", kind="flight", at=parse_time("2025-05-23", local_zone=policy.timezone))
+    changes = diff_maps(before, after)
+    diff_s = time.perf_counter() - t
+    say("W4", map_cells=len(m.cells), map_s=map_s, diff_s=diff_s,
+        changed_km2=round(sum(c.area_km2 for c in changes)))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="smaller sizes: under 3 minutes")
+    ap.add_argument("--workers", type=int, default=2, help="processes for the W1 multi-core run")
+    ap.add_argument("--only", default="W1,W2,W3,W4", help="comma-separated workloads")
+    args = ap.parse_args()
+    only = set(args.only.split(","))
+    print(f"machine: {platform.machine()} {os.cpu_count()} cpus, python {platform.python_version()}, numpy {np.__version__}", flush=True)
+    policy = load_policy(DEFAULT).policy
+    t = time.perf_counter()
+    if "W1" in only:
+        w1(policy, [1_000, 10_000, 100_000, 1_000_000] if args.quick else [1_000, 10_000, 100_000, 1_000_000, 10_000_000], args.workers)
+    if "W2" in only:
+        w2([10, 100, 1000] if args.quick else [10, 100, 1000, 5000])
+    if "W3" in only:
+        w3(policy, 10_000)
+    if "W4" in only:
+        w4(policy)
+    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    say("all", total_s=time.perf_counter() - t, peak_rss_mb=peak_rss)
+    (ROOT / "bench" / "results.json").write_text(json.dumps(RESULTS, indent=2, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()
