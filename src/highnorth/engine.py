@@ -16,10 +16,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
 
 from .geo.exposure import ZoneIndex, exposures, exposures_many
 from .geo.projection import Frame
@@ -76,14 +79,15 @@ def _vertices(activity: Activity) -> int:
     return len(geom.coords) if geom.geom_type == "LineString" else 1
 
 
-# processes: the screener (zones, index, grid) is inherited by forking, not pickled
-_SHARED: Screener | None = None
+# processes: the screener (zones, index, grid) and the activities are inherited by forking, not
+# pickled; only index ranges go out and decisions come back
+_SHARED: tuple[Screener, Sequence[Activity], dt.datetime | None] | None = None
 
 
-def _screen_part(part: tuple[Sequence[Activity], dt.datetime | None]) -> list[Decision]:
+def _screen_part(part: tuple[int, int]) -> list[Decision]:
     assert _SHARED is not None
-    activities, at = part
-    return _SHARED.screen(activities, at=at, workers=1)
+    screener, activities, at = _SHARED
+    return screener.screen(activities[part[0] : part[1]], at=at, workers=1)
 
 
 def _parallel(screener: Screener, acts: list[Activity], at: dt.datetime | None, workers: int) -> list[Decision]:
@@ -91,21 +95,14 @@ def _parallel(screener: Screener, acts: list[Activity], at: dt.datetime | None, 
     forked processes; the results come back in input order."""
     global _SHARED
     _ = screener.index.grid  # build once, before forking
-    _SHARED = screener
-    sizes = [_vertices(a) for a in acts]
-    target = sum(sizes) / workers
-    parts: list[list[Activity]] = [[]]
-    filled = 0.0
-    for activity, size in zip(acts, sizes, strict=True):
-        if filled >= target and len(parts) < workers:
-            parts.append([])
-            filled = 0.0
-        parts[-1].append(activity)
-        filled += size
+    _SHARED = (screener, acts, at)
+    cumulative = np.cumsum([_vertices(a) for a in acts])
+    bounds = [0, *np.searchsorted(cumulative, cumulative[-1] * np.arange(1, workers) / workers).tolist(), len(acts)]
+    parts = [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     try:
         with ProcessPoolExecutor(max_workers=len(parts), mp_context=context) as pool:
-            results = list(pool.map(_screen_part, [(p, at) for p in parts]))
+            results = list(pool.map(_screen_part, parts))
     finally:
         _SHARED = None
     return [d for part in results for d in part]

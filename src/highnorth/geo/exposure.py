@@ -33,7 +33,7 @@ from .track import TOL_M, TOL_S, Track, bands_overlap, track_times
 __all__ = ["CHUNK_SEGMENTS", "TOL_M", "TOL_S", "ZoneIndex", "exposures", "exposures_many", "track_times"]
 
 #: segments the fast kernel takes at once: bounds the working memory (about 150 bytes a segment)
-CHUNK_SEGMENTS = 200_000
+CHUNK_SEGMENTS = 50_000
 
 
 def exposures(activity: Activity, index: ZoneIndex, cuts: Iterable[dt.datetime] = ()) -> list[Exposure]:
@@ -127,30 +127,41 @@ def _track_exposures(
     cuts: list[dt.datetime],
 ) -> list[Exposure]:
     """Exposures from a track's intervals, cut at the zones' validity and at `cuts`."""
-    found = []
-    for z, a, b in zip(zi, ga, gb, strict=True):
+    if not len(zi):
+        return []
+    secs = track.sample(np.concatenate([ga, gb]))[2]
+    pieces = []  # (zone, piece, start parameter, end parameter)
+    for z, a, b, sa, sb in zip(zi, ga, gb, secs[: len(ga)], secs[len(ga) :], strict=True):
         zone = index.zones[z]
-        enter = _at_seconds(activity.start, track.at(a)[1])
-        exit_ = _at_seconds(activity.start, track.at(b)[1])
+        enter, exit_ = _at_seconds(activity.start, sa), _at_seconds(activity.start, sb)
         for piece in _pieces(Interval(enter, exit_), zone.validity, cuts):
             # the piece's own parameters: exact entry and exit points after a time cut
             pa = a if piece.start == enter else max(a, track.param_at((piece.start - activity.start).total_seconds()))
             pb = b if piece.end == exit_ else min(b, track.param_at((piece.end - activity.start).total_seconds()))
-            where_a, _, _, orig_a = track.at(pa)
-            where_b, _, _, orig_b = track.at(pb)
-            lower, upper = track.altitudes(pa, pb) if track.z is not None else _band(activity)
-            found.append(
-                Exposure(
-                    zone=zone.id,
-                    enter=piece.start,
-                    exit=piece.end,
-                    where=where_a,
-                    exit_where=where_b,
-                    lower=lower,
-                    upper=upper,
-                    part=f"track {orig_a:.3f}-{orig_b:.3f}",
-                )
+            pieces.append((zone, piece, pa, pb))
+    if not pieces:
+        return []
+    params = np.array([(pa, pb) for _, _, pa, pb in pieces]).T.ravel()
+    lon, lat, _, alt, orig = track.sample(params)
+    n = len(pieces)
+    found = []
+    for k, (zone, piece, pa, pb) in enumerate(pieces):
+        if track.z is not None:
+            lower, upper = track.altitudes(pa, pb, float(alt[k]), float(alt[n + k]))
+        else:
+            lower, upper = _band(activity)
+        found.append(
+            Exposure(
+                zone=zone.id,
+                enter=piece.start,
+                exit=piece.end,
+                where=(float(lon[k]), float(lat[k])),
+                exit_where=(float(lon[n + k]), float(lat[n + k])),
+                lower=lower,
+                upper=upper,
+                part=f"track {orig[k]:.3f}-{orig[n + k]:.3f}",
             )
+        )
     return found
 
 
@@ -197,14 +208,19 @@ def _area(activity: Activity, index: ZoneIndex) -> list[tuple[int, tuple[float, 
     area = index.frame.to_frame(activity.geometry)
     total = area.area
     found = []
-    for i in index.tree.query(area, predicate="intersects"):
-        # keep the overlapping polygons at least TOL_M wide on average (not slivers along a
-        # shared boundary)
-        parts = [
-            g
-            for g in shapely.get_parts(as_area(shapely.intersection(area, index.geoms[i])))
-            if g.area > 0 and 2 * g.area / g.length >= TOL_M
-        ]
+    boxed = index.tree.query(area)
+    hits = boxed[shapely.intersects(index.geoms[boxed], area)]  # the zones are prepared
+    within = shapely.contains(index.geoms[hits], area)
+    for i, whole in zip(hits, within, strict=True):
+        # the overlap, computed against the zone clipped to the area's box (zones can have tens
+        # of thousands of vertices); kept when at least TOL_M wide on average (not a sliver
+        # along a shared boundary)
+        overlap = (
+            area
+            if whole
+            else shapely.intersection(area, shapely.clip_by_rect(index.geoms[i], *area.buffer(TOL_M).bounds))
+        )
+        parts = [g for g in shapely.get_parts(as_area(overlap)) if g.area > 0 and 2 * g.area / g.length >= TOL_M]
         if not parts:
             continue
         overlap = shapely.union_all(parts)

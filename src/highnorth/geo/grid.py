@@ -19,6 +19,12 @@ import shapely
 __all__ = ["ZoneGrid"]
 
 
+def _unique(values: np.ndarray) -> np.ndarray:
+    """Sorted unique values (sorting is faster than numpy's hashing for these int64 keys)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
 @dataclass
 class ZoneGrid:
     """The grid over `geoms` (frame coordinates), with `edges` (x1 y1 x2 y2) owned by `edge_zone`."""
@@ -117,25 +123,33 @@ class ZoneGrid:
         ci = i0[owner] + k % wi[owner]
         cj = j0[owner] + k // wi[owner]
         nz = len(self.geoms)
-        return np.unique((cj * self.nx + ci) * nz + self.edge_zone[owner])
+        return _unique((cj * self.nx + ci) * nz + self.edge_zone[owner])
 
     def _fine_cells(self) -> None:
-        """The fine cells (a sixteenth of a cell, at least 250 m) within tolerance of an edge."""
+        """The fine cells (a sixteenth of a cell, at least 250 m) within tolerance of an edge:
+        each edge is cut into pieces no longer than a fine cell, and each piece marks the (at
+        most 2 x 2) fine cells its box, grown by the tolerance, meets."""
         self.fine = max(250.0, self.cell / 16)
         self.fine_nx = math.ceil(self.nx * self.cell / self.fine) + 1
         if not len(self.edges):
             self.edge_cells = np.zeros(0, dtype=np.int64)
             return
         e, t = self.edges, self.tolerance
-        i0 = np.floor((np.minimum(e[:, 0], e[:, 2]) - t - self.x0) / self.fine).astype(np.int64)
-        i1 = np.floor((np.maximum(e[:, 0], e[:, 2]) + t - self.x0) / self.fine).astype(np.int64)
-        j0 = np.floor((np.minimum(e[:, 1], e[:, 3]) - t - self.y0) / self.fine).astype(np.int64)
-        j1 = np.floor((np.maximum(e[:, 1], e[:, 3]) + t - self.y0) / self.fine).astype(np.int64)
-        wi, wj = i1 - i0 + 1, j1 - j0 + 1
-        count = wi * wj
-        owner = np.repeat(np.arange(len(e)), count)
-        k = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-        self.edge_cells = np.unique((j0[owner] + k // wi[owner]) * self.fine_nx + i0[owner] + k % wi[owner])
+        pieces = np.maximum(1, np.ceil(np.hypot(e[:, 2] - e[:, 0], e[:, 3] - e[:, 1]) / (self.fine / 2))).astype(
+            np.int64
+        )
+        owner = np.repeat(np.arange(len(e)), pieces)
+        k = np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+        f0, f1 = k / pieces[owner], (k + 1) / pieces[owner]
+        ax, ay = e[owner, 0] + (e[owner, 2] - e[owner, 0]) * f0, e[owner, 1] + (e[owner, 3] - e[owner, 1]) * f0
+        bx, by = e[owner, 0] + (e[owner, 2] - e[owner, 0]) * f1, e[owner, 1] + (e[owner, 3] - e[owner, 1]) * f1
+        cells = []
+        for x in (np.minimum(ax, bx) - t, np.maximum(ax, bx) + t):
+            for y in (np.minimum(ay, by) - t, np.maximum(ay, by) + t):
+                i = np.floor((x - self.x0) / self.fine).astype(np.int64)
+                j = np.floor((y - self.y0) / self.fine).astype(np.int64)
+                cells.append(j * self.fine_nx + i)
+        self.edge_cells = _unique(np.concatenate(cells))
 
     def _cover_pairs(self, boundary: np.ndarray) -> np.ndarray:
         """Unique (cell, zone) keys of cells whose centre is inside a zone that has no edge near
@@ -164,7 +178,7 @@ class ZoneGrid:
             cy = self.y0 + (cell // self.nx + 0.5) * self.cell
             inside = shapely.intersects_xy(geom, cx, cy)
             found.append(cell[inside] * nz + z)
-        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        return _unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
     def _intern(self, cover: np.ndarray) -> None:
         nz = max(1, len(self.geoms))

@@ -70,6 +70,20 @@ class Track:
         alt = lerp(self.z) if self.z is not None else float("nan")
         return (round(float(lon[0]), 7), round(float(lat[0]), 7)), lerp(self.seconds), alt, lerp(self.param)
 
+    def sample(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """At many global parameters at once: lon, lat, seconds, altitude (nan in 2D), input
+        parameter (one projection call for all)."""
+        g = np.asarray(g, dtype=float)
+        s = np.clip(np.floor(g).astype(np.int64), 0, len(self.x) - 2)
+        t = g - s
+
+        def lerp(v: np.ndarray) -> np.ndarray:
+            return v[s] + (v[s + 1] - v[s]) * t
+
+        lon, lat = self.frame.inv(lerp(self.x), lerp(self.y))
+        alt = lerp(self.z) if self.z is not None else np.full(len(g), np.nan)
+        return np.round(lon, 7), np.round(lat, 7), lerp(self.seconds), alt, lerp(self.param)
+
     def param_at(self, seconds: float) -> float:
         """The first global parameter at which the track reaches `seconds` since the start."""
         i = int(np.searchsorted(self.seconds, seconds, side="left"))
@@ -80,13 +94,15 @@ class Track:
         span = self.seconds[i] - self.seconds[i - 1]
         return float(i - 1 + ((seconds - self.seconds[i - 1]) / span if span > 0 else 1.0))
 
-    def altitudes(self, ga: float, gb: float) -> tuple[float, float]:
-        """Lowest and highest altitude between two global parameters."""
+    def altitudes(self, ga: float, gb: float, alt_a: float, alt_b: float) -> tuple[float, float]:
+        """Lowest and highest altitude between two global parameters, whose altitudes are given."""
         assert self.z is not None
         lo_i, hi_i = int(np.floor(ga)), int(np.ceil(gb))
-        inner = self.z[lo_i + 1 : hi_i] if hi_i > lo_i + 1 else np.array([])
-        alts = np.concatenate([[self.at(ga)[2], self.at(gb)[2]], inner])
-        return float(alts.min()), float(alts.max())
+        inner = self.z[lo_i + 1 : hi_i]
+        low, high = min(alt_a, alt_b), max(alt_a, alt_b)
+        if len(inner):
+            low, high = min(low, float(inner.min())), max(high, float(inner.max()))
+        return low, high
 
 
 def bands_overlap(a: tuple[float, float], b_lower: np.ndarray, b_upper: np.ndarray) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from .actor import ActorRegistry
@@ -102,7 +103,7 @@ class Rule:
         return self.validity is None or self.validity.contains(at)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PolicyVersion:
     """An immutable version of a policy: the rules in force from `effective` until superseded."""
 
@@ -111,6 +112,15 @@ class PolicyVersion:
     rules: tuple[Rule, ...]
     title: str = ""
     note: str = ""
+
+    @cached_property
+    def by_zone(self) -> dict[str | None, tuple[Rule, ...]]:
+        """The rules that name each zone, in policy order; None holds the rules without zones."""
+        index: dict[str | None, list[Rule]] = {}
+        for rule in self.rules:
+            for zone in rule.zones or (None,):
+                index.setdefault(zone, []).append(rule)
+        return {zone: tuple(rules) for zone, rules in index.items()}
 
 
 @dataclass(frozen=True, slots=True)

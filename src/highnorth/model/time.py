@@ -7,6 +7,7 @@ Internally times are UTC; intervals are half-open ``[start, end)``.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import re
@@ -130,7 +131,10 @@ class Interval:
         return Interval(start, end)
 
     def split(self, cuts: list[dt.datetime]) -> list[Interval]:
-        """This interval cut at every time of `cuts` strictly inside it, in order."""
-        inner = sorted({c for c in cuts if self.start < c < self.end})
-        bounds = [self.start, *inner, self.end]
-        return [Interval(a, b) for a, b in itertools.pairwise(bounds)] or [self]
+        """This interval cut at every time of `cuts` (sorted) strictly inside it, in order."""
+        lo = bisect.bisect_right(cuts, self.start)
+        hi = bisect.bisect_left(cuts, self.end)
+        if lo >= hi:
+            return [self]
+        bounds = [self.start, *sorted(set(cuts[lo:hi])), self.end]
+        return [Interval(a, b) for a, b in itertools.pairwise(bounds)]

@@ -200,7 +200,7 @@ def decide(
                 fired.append((_no_version_reason(activity, piece, policy), None))
             continue
         versions_used.add(version.version)
-        for rule in version.rules:
+        for rule in version.by_zone.get(piece.zone, ()):
             if not rule.in_force(when):
                 continue
             cause = _fires(rule, activity, piece, policy, exposed)
