@@ -21,7 +21,11 @@ def naive_rate(segs: Segments, index: ZoneIndex, limit: int = 3_000) -> tuple[fl
     found = 0
     t = time.perf_counter()
     for i in range(n):
-        seg = shapely.LineString([segs.p[i], segs.q[i]]) if not np.array_equal(segs.p[i], segs.q[i]) else shapely.Point(segs.p[i])
+        seg = (
+            shapely.LineString([segs.p[i], segs.q[i]])
+            if not np.array_equal(segs.p[i], segs.q[i])
+            else shapely.Point(segs.p[i])
+        )
         for z in index.tree.query(seg):
             inter = shapely.intersection(seg, index.geoms[z])
             if inter.is_empty:
@@ -51,7 +55,9 @@ def movingpandas_rate(activities: Sequence, index: ZoneIndex, limit_segments: in
     for a in activities:
         coords = np.asarray(a.geometry.coords)
         x, y = index.frame.fwd(coords[:, 0], coords[:, 1])
-        frames.append(pd.DataFrame({"x": x, "y": y, "t": pd.to_datetime([t.replace(tzinfo=None) for t in a.times]), "id": a.id}))
+        frames.append(
+            pd.DataFrame({"x": x, "y": y, "t": pd.to_datetime([t.replace(tzinfo=None) for t in a.times]), "id": a.id})
+        )
         total += len(coords) - 1
         if total >= limit_segments:
             break

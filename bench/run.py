@@ -113,10 +113,18 @@ def w1(policy, sizes, workers):
         t = time.perf_counter()
         fast_intervals(segs, index, index.grid)
         kernel_rate = len(segs) / (time.perf_counter() - t)
-        say("W1", segments=segments, intervals=found, seconds=el, segments_per_s=segments / el,
-            kernel_segments_per_s=kernel_rate, ratio_vs_naive=segments / el / naive,
+        say(
+            "W1",
+            segments=segments,
+            intervals=found,
+            seconds=el,
+            segments_per_s=segments / el,
+            kernel_segments_per_s=kernel_rate,
+            ratio_vs_naive=segments / el / naive,
             ratio_vs_movingpandas=(segments / el / mp) if mp else "n/a",
-            peak_traced_mb=peak / 1e6, peak_mem_ratio=peak / input_bytes)
+            peak_traced_mb=peak / 1e6,
+            peak_mem_ratio=peak / input_bytes,
+        )
     if workers > 1:
         n = sizes[-1]
         acts = flights(n)
@@ -165,8 +173,16 @@ def w3(policy, count):
         (Path(tmp) / "decisions.json").write_text(text)
         t4 = time.perf_counter()
     outcomes = {o: sum(d.outcome == o for d in decisions) for o in ("permitted", "conditional", "referred", "denied")}
-    say("W3", activities=len(acts), index_s=t1 - t0, read_s=t2 - t1, screen_s=t3 - t2, write_s=t4 - t3,
-        end_to_end_s=t4 - t1, **outcomes)
+    say(
+        "W3",
+        activities=len(acts),
+        index_s=t1 - t0,
+        read_s=t2 - t1,
+        screen_s=t3 - t2,
+        write_s=t4 - t3,
+        end_to_end_s=t4 - t1,
+        **outcomes,
+    )
 
 
 def w4(policy):
@@ -179,8 +195,7 @@ def w4(policy):
     after = decision_map(policy, actor="USA", kind="flight", at=parse_time("2025-05-23", local_zone=policy.timezone))
     changes = diff_maps(before, after)
     diff_s = time.perf_counter() - t
-    say("W4", map_cells=len(m.cells), map_s=map_s, diff_s=diff_s,
-        changed_km2=round(sum(c.area_km2 for c in changes)))
+    say("W4", map_cells=len(m.cells), map_s=map_s, diff_s=diff_s, changed_km2=round(sum(c.area_km2 for c in changes)))
 
 
 def main() -> None:
@@ -190,11 +205,18 @@ def main() -> None:
     ap.add_argument("--only", default="W1,W2,W3,W4", help="comma-separated workloads")
     args = ap.parse_args()
     only = set(args.only.split(","))
-    print(f"machine: {platform.machine()} {os.cpu_count()} cpus, python {platform.python_version()}, numpy {np.__version__}", flush=True)
+    print(
+        f"machine: {platform.machine()} {os.cpu_count()} cpus, python {platform.python_version()}, numpy {np.__version__}",
+        flush=True,
+    )
     policy = load_policy(DEFAULT).policy
     t = time.perf_counter()
     if "W1" in only:
-        w1(policy, [1_000, 10_000, 100_000, 1_000_000] if args.quick else [1_000, 10_000, 100_000, 1_000_000, 10_000_000], args.workers)
+        w1(
+            policy,
+            [1_000, 10_000, 100_000, 1_000_000] if args.quick else [1_000, 10_000, 100_000, 1_000_000, 10_000_000],
+            args.workers,
+        )
     if "W2" in only:
         w2([10, 100, 1000] if args.quick else [10, 100, 1000, 5000])
     if "W3" in only:

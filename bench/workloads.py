@@ -18,9 +18,21 @@ T0 = dt.datetime(2025, 6, 2, 6, 0, tzinfo=dt.UTC)
 
 # aerodromes of FACTS.md §8 (lon, lat)
 AIRFIELDS = [
-    (14.3653, 67.2692), (16.6783, 68.4889), (18.5403, 69.0558), (16.1442, 69.2925), (18.9178, 69.6814),
-    (23.3717, 69.9761), (24.9739, 70.0667), (29.8878, 69.7250), (31.0450, 70.3553), (29.8447, 70.0653),
-    (25.9836, 71.0097), (23.6686, 70.6797), (20.3356, 67.8214), (25.8308, 66.5617), (26.6181, 67.3967),
+    (14.3653, 67.2692),
+    (16.6783, 68.4889),
+    (18.5403, 69.0558),
+    (16.1442, 69.2925),
+    (18.9178, 69.6814),
+    (23.3717, 69.9761),
+    (24.9739, 70.0667),
+    (29.8878, 69.7250),
+    (31.0450, 70.3553),
+    (29.8447, 70.0653),
+    (25.9836, 71.0097),
+    (23.6686, 70.6797),
+    (20.3356, 67.8214),
+    (25.8308, 66.5617),
+    (26.6181, 67.3967),
 ]
 NATIONS = ["USA", "GBR", "DEU", "NLD", "FIN", "SWE", "NOR", "FRA", "ITA", "DNK"]
 
@@ -51,7 +63,11 @@ def flights(segments: int, seed: int = 1) -> list[Activity]:
         start = T0 + dt.timedelta(minutes=int(rng.integers(0, 60 * 24 * 30)))
         times = tuple(start + dt.timedelta(seconds=float(s)) for s in secs)
         nation = NATIONS[int(rng.integers(len(NATIONS)))]
-        out.append(Activity(f"f{len(out)}", "flight", Actor(nation), times[0], times[-1], shapely.LineString(coords), times=times))
+        out.append(
+            Activity(
+                f"f{len(out)}", "flight", Actor(nation), times[0], times[-1], shapely.LineString(coords), times=times
+            )
+        )
         total += len(coords) - 1
     return out
 
@@ -76,7 +92,14 @@ def synthetic_zones(count: int, seed: int = 7) -> list[Zone]:
                     shapely.box(lon, lat - d_lat / 2, lon + d_lon, lat + d_lat / 2)
                 )
         lower = float(rng.choice([0, 300, 1500, 3000]))
-        zones.append(Zone(f"s{i}", geom, lower=VerticalLimit(lower, "AMSL"), upper=VerticalLimit(lower + rng.uniform(2000, 15000), "AMSL")))
+        zones.append(
+            Zone(
+                f"s{i}",
+                geom,
+                lower=VerticalLimit(lower, "AMSL"),
+                upper=VerticalLimit(lower + rng.uniform(2000, 15000), "AMSL"),
+            )
+        )
     return zones
 
 
@@ -85,7 +108,14 @@ def exercise_plan(count: int, path: Path, seed: int = 3) -> Path:
     exercises, airspace reservations) around the High North in 2025–2026."""
     rng = np.random.default_rng(seed)
     features = []
-    ports = [(30.0456, 69.7269), (23.68, 70.66), (25.97, 70.98), (19.08, 69.775), (16.5111, 68.4942), (29.7314, 70.0803)]
+    ports = [
+        (30.0456, 69.7269),
+        (23.68, 70.66),
+        (25.97, 70.98),
+        (19.08, 69.775),
+        (16.5111, 68.4942),
+        (29.7314, 70.0803),
+    ]
     for i in range(count):
         nation = NATIONS[int(rng.integers(len(NATIONS)))]
         start = T0 + dt.timedelta(hours=int(rng.integers(0, 24 * 365)))
@@ -105,12 +135,28 @@ def exercise_plan(count: int, path: Path, seed: int = 3) -> Path:
         else:
             lon, lat = AIRFIELDS[int(rng.integers(len(AIRFIELDS)))]
             d = rng.uniform(0.05, 0.3)
-            ring = [[lon - d, lat - d / 2], [lon + d, lat - d / 2], [lon + d, lat + d / 2], [lon - d, lat + d / 2], [lon - d, lat - d / 2]]
+            ring = [
+                [lon - d, lat - d / 2],
+                [lon + d, lat - d / 2],
+                [lon + d, lat + d / 2],
+                [lon - d, lat + d / 2],
+                [lon - d, lat - d / 2],
+            ]
             geometry = {"type": "Polygon", "coordinates": [ring]}
             attributes = {"troops": int(rng.integers(100, 15000))} if kind == "land_exercise" else {}
-        features.append({
-            "type": "Feature", "id": f"a{i}", "geometry": geometry,
-            "properties": {"kind": kind, "actor": {"nation": nation}, "start": start.isoformat(), "end": end.isoformat(), "attributes": attributes},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "id": f"a{i}",
+                "geometry": geometry,
+                "properties": {
+                    "kind": kind,
+                    "actor": {"nation": nation},
+                    "start": start.isoformat(),
+                    "end": end.isoformat(),
+                    "attributes": attributes,
+                },
+            }
+        )
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
     return path

@@ -66,5 +66,10 @@ def test_the_cheap_length_bound_is_an_upper_bound():
     az = rng.uniform(0, 360, 5000)
     dist = rng.uniform(1, 50_000, 5000)
     lon2, lat2, _ = GEOD.fwd(lon, lat, az, dist)
-    bound = np.array([_chord_upper_bound_m(np.array([a, c]), np.array([b, d]))[0] for a, b, c, d in zip(lon, lat, lon2, lat2, strict=True)])
+    bound = np.array(
+        [
+            _chord_upper_bound_m(np.array([a, c]), np.array([b, d]))[0]
+            for a, b, c, d in zip(lon, lat, lon2, lat2, strict=True)
+        ]
+    )
     assert np.all(bound >= dist) and np.all(bound <= dist * 1.02)

@@ -21,6 +21,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import cached_property
 
 import numpy as np
 
@@ -44,20 +45,33 @@ class Screener:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.frame = Frame(*policy.frame)
-        self.index = ZoneIndex(list(policy.zones.values()), self.frame)
+        # decisions need only the zones some rule names: exposures to the others never fire
+        named = {z for v in policy.versions for r in v.rules for z in (*r.zones, *r.also_in)}
+        self.index = ZoneIndex([z for z in policy.zones.values() if z.id in named], self.frame)
+        self._cuts: dict[str, list[dt.datetime]] = {}
+
+    @cached_property
+    def full_index(self) -> ZoneIndex:
+        """Every zone of the policy (for `exposures`, which reports them all)."""
+        return ZoneIndex(list(self.policy.zones.values()), self.frame)
 
     def cuts(self, activity: Activity) -> list[dt.datetime]:
         """Times where what applies to the activity can change (versions, rules, memberships)."""
-        return timeline_cuts(self.policy, activity.actor.nation)
+        nation = activity.actor.nation
+        if nation not in self._cuts:
+            self._cuts[nation] = timeline_cuts(self.policy, nation)
+        return self._cuts[nation]
 
     def exposures(self, activity: Activity) -> list[Exposure]:
-        """The geometry stage for one activity: each exposure whole (cut only by zone validity)."""
-        return exposures(activity, self.index)
+        """The geometry stage for one activity, against every zone of the policy: each exposure
+        whole (cut only by zone validity)."""
+        return exposures(activity, self.full_index)
 
     def decide(self, activity: Activity, *, at: dt.datetime | None = None) -> Decision:
         """Both stages for one activity. Exposures are cut where the rules that apply can change,
         so each reason has its own exact entry point."""
-        return decide(activity, exposures(activity, self.index, self.cuts(activity)), self.policy, at=at)
+        cuts = self.cuts(activity)
+        return decide(activity, exposures(activity, self.index, cuts), self.policy, at=at, cuts=cuts)
 
     def screen(
         self, activities: Iterable[Activity], *, at: dt.datetime | None = None, workers: int = 1
@@ -71,7 +85,7 @@ class Screener:
         if vertices < FAST_PATH_VERTICES:
             return [self.decide(a, at=at) for a in acts]
         found = exposures_many(acts, self.index, self.cuts)
-        return [decide(a, e, self.policy, at=at) for a, e in zip(acts, found, strict=True)]
+        return [decide(a, e, self.policy, at=at, cuts=self.cuts(a)) for a, e in zip(acts, found, strict=True)]
 
 
 def _vertices(activity: Activity) -> int:

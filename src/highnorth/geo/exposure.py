@@ -215,15 +215,16 @@ def _area(activity: Activity, index: ZoneIndex) -> list[tuple[int, tuple[float, 
         # the overlap, computed against the zone clipped to the area's box (zones can have tens
         # of thousands of vertices); kept when at least TOL_M wide on average (not a sliver
         # along a shared boundary)
-        overlap = (
-            area
-            if whole
-            else shapely.intersection(area, shapely.clip_by_rect(index.geoms[i], *area.buffer(TOL_M).bounds))
-        )
+        if whole:
+            overlap = area
+        else:
+            x0, y0, x1, y1 = area.bounds
+            clipped = shapely.clip_by_rect(index.geoms[i], x0 - TOL_M, y0 - TOL_M, x1 + TOL_M, y1 + TOL_M)
+            overlap = shapely.intersection(area, clipped)
         parts = [g for g in shapely.get_parts(as_area(overlap)) if g.area > 0 and 2 * g.area / g.length >= TOL_M]
         if not parts:
             continue
-        overlap = shapely.union_all(parts)
+        overlap = parts[0] if len(parts) == 1 else shapely.union_all(parts)
         rp = overlap.representative_point()
         lon, lat = index.frame.inv(np.array([rp.x]), np.array([rp.y]))
         share = f"area {100 * overlap.area / total:.1f}%" if total else "area"

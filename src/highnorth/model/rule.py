@@ -114,13 +114,20 @@ class PolicyVersion:
     note: str = ""
 
     @cached_property
-    def by_zone(self) -> dict[str | None, tuple[Rule, ...]]:
-        """The rules that name each zone, in policy order; None holds the rules without zones."""
-        index: dict[str | None, list[Rule]] = {}
+    def _by_zone_kind(self) -> dict[tuple[str | None, str], tuple[Rule, ...]]:
+        from .activity import KINDS
+
+        index: dict[tuple[str | None, str], list[Rule]] = {}
         for rule in self.rules:
             for zone in rule.zones or (None,):
-                index.setdefault(zone, []).append(rule)
-        return {zone: tuple(rules) for zone, rules in index.items()}
+                for kind in rule.kinds if rule.kinds is not None else KINDS:
+                    index.setdefault((zone, kind), []).append(rule)
+        return {key: tuple(rules) for key, rules in index.items()}
+
+    def rules_for(self, zone: str | None, kind: str) -> tuple[Rule, ...]:
+        """The rules that name `zone` (None: the rules without zones) and apply to `kind`, in
+        policy order."""
+        return self._by_zone_kind.get((zone, kind), ())
 
 
 @dataclass(frozen=True, slots=True)

@@ -180,16 +180,18 @@ def decide(
     *,
     at: dt.datetime | None = None,
     context_zones: frozenset[str] = frozenset(),
+    cuts: list[dt.datetime] | None = None,
 ) -> Decision:
     """The decision for one activity from its exposures.
 
     Each piece of an exposure is judged by the version and rules in force during it, or at `at`
     when given (to ask "what would the rules of that date say"). Memberships are always judged at
     the piece's own time. `context_zones` counts as exposed for `also_in` (decision maps use it
-    to say where a hypothetical activity comes from).
+    to say where a hypothetical activity comes from). `cuts` are the activity's timeline cuts
+    when the caller has them (`timeline_cuts`).
     """
     exposed = frozenset(e.zone for e in exposures) | context_zones
-    cuts = timeline_cuts(policy, activity.actor.nation)
+    cuts = cuts if cuts is not None else timeline_cuts(policy, activity.actor.nation)
     fired: list[tuple[Reason, Rule | None]] = []
     versions_used: set[str] = set()
     for piece in _pieces(activity, exposures, cuts):
@@ -200,7 +202,7 @@ def decide(
                 fired.append((_no_version_reason(activity, piece, policy), None))
             continue
         versions_used.add(version.version)
-        for rule in version.by_zone.get(piece.zone, ()):
+        for rule in version.rules_for(piece.zone, activity.kind):
             if not rule.in_force(when):
                 continue
             cause = _fires(rule, activity, piece, policy, exposed)
