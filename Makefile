@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 EXAMPLE := examples/nordic-response/activities.geojson
 
-.PHONY: install check test lint format dataset schemas scenarios clean
+.PHONY: install check test lint format dataset schemas scenarios bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,8 +23,8 @@ check: $(STAMP)
 
 # Everything CI runs: lint, format check, the whole test suite (unit, property, scenario, CLI, doctests).
 test: $(STAMP)
-	$(BIN)/ruff check src tests scripts examples
-	$(BIN)/ruff format --check src tests scripts examples
+	$(BIN)/ruff check src tests scripts examples bench
+	$(BIN)/ruff format --check src tests scripts examples bench
 	$(BIN)/mypy src/highnorth/model src/highnorth/geo src/highnorth/rules src/highnorth/engine.py
 	$(BIN)/pytest
 
@@ -32,13 +32,17 @@ scenarios: $(STAMP)
 	$(BIN)/highnorth policy test examples/scenarios
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts examples
+	$(BIN)/ruff check src tests scripts examples bench
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests scripts examples
+	$(BIN)/ruff format src tests scripts examples bench
 
 dataset: $(STAMP)
 	$(BIN)/python scripts/build_dataset.py
+
+# Speed: ratios against baselines measured in the same run (bench/README.md)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --quick
 
 schemas: $(STAMP)
 	$(BIN)/python scripts/write_schemas.py

@@ -240,3 +240,11 @@ def test_policy_test_exit_codes(capsys, tmp_path):
     (folder / "expected.yaml").write_text("decisions:\n  w: {outcome: conditional, rule: [x]}\n")
     code, out, _ = run(capsys, "policy", "test", str(folder))
     assert code == 5 and "unknown key `rule`; did you mean `rules`?" in out
+
+
+def test_check_with_workers_gives_the_same_json(capsys, flights):
+    _, one, _ = run(capsys, "check", str(flights), "--format", "json")
+    code, two, _ = run(capsys, "check", str(flights), "--format", "json", "--workers", "2")
+    assert code == 4 and one == two
+    code, _, err = run(capsys, "check", str(flights), "--workers", "0")
+    assert code == 2 and "--workers" in err

@@ -30,6 +30,7 @@ from .geo.projection import Frame
 from .model.activity import Activity
 from .model.decision import Decision, Exposure
 from .model.rule import Policy
+from .model.zone import Zone
 from .rules.evaluate import decide, timeline_cuts
 
 __all__ = ["FAST_PATH_VERTICES", "Screener", "screen"]
@@ -42,12 +43,14 @@ FAST_PATH_VERTICES = 20_000
 class Screener:
     """A policy with its zones indexed for the geometry stage; reuse it for many activities."""
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Policy, zones: Sequence[Zone] | None = None) -> None:
         self.policy = policy
         self.frame = Frame(*policy.frame)
-        # decisions need only the zones some rule names: exposures to the others never fire
-        named = {z for v in policy.versions for r in v.rules for z in (*r.zones, *r.also_in)}
-        self.index = ZoneIndex([z for z in policy.zones.values() if z.id in named], self.frame)
+        if zones is None:
+            # decisions need only the zones some rule names: exposures to the others never fire
+            named = {z for v in policy.versions for r in v.rules for z in (*r.zones, *r.also_in)}
+            zones = [z for z in policy.zones.values() if z.id in named]
+        self.index = ZoneIndex(list(zones), self.frame)
         self._cuts: dict[str, list[dt.datetime]] = {}
 
     @cached_property
