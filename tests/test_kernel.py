@@ -60,6 +60,22 @@ def tracks(draw):
     return Activity("t", "flight", Actor("USA"), T0, T0 + dt.timedelta(hours=1), shapely.LineString(coords))
 
 
+def random_flights(seed, count, n, origin, drift, spread, altitude=None):
+    """`count` random-walk flights of `n` vertices from `origin` (lon, lat), each step drawn
+    around `drift` with `spread`; with `altitude` (start, step spread) they get a third coordinate."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(count):
+        lon = origin[0] + np.cumsum(rng.normal(drift[0], spread[0], n))
+        lat = origin[1] + np.cumsum(rng.normal(drift[1], spread[1], n))
+        cols = [lon, lat]
+        if altitude is not None:
+            cols.append(np.clip(altitude[0] + np.cumsum(rng.normal(0, altitude[1], n)), 0, 12000))
+        geom = shapely.LineString(np.column_stack(cols))
+        out.append(Activity(f"a{k}", "flight", Actor("USA"), T0, T0 + dt.timedelta(hours=3), geom))
+    return out
+
+
 def _canon(found):
     order = np.lexsort((found.ga, found.zone, found.track))
     return found.track[order], found.zone[order], found.ga[order], found.gb[order]
@@ -87,23 +103,7 @@ def test_batches_give_the_same_exposures_as_one_by_one():
         Zone("high", shapely.box(0.5, -0.5, 3, 0.5), lower=VerticalLimit(1000, "AMSL")),
     ]
     index = ZoneIndex(zones, FRAME)
-    rng = np.random.default_rng(3)
-    acts = []
-    for k in range(30):
-        n = 200
-        lon = 0.2 + np.cumsum(rng.uniform(0, 0.02, n))
-        lat = np.cumsum(rng.normal(0, 0.01, n))
-        alt = np.clip(np.cumsum(rng.normal(20, 200, n)), 0, 5000)
-        acts.append(
-            Activity(
-                f"a{k}",
-                "flight",
-                Actor("USA"),
-                T0,
-                T0 + dt.timedelta(hours=1),
-                shapely.LineString(np.column_stack([lon, lat, alt])),
-            )
-        )
+    acts = random_flights(3, 30, 200, (0.2, 0.0), (0.01, 0.0), (0.01, 0.01), altitude=(0, 200))
     acts.append(Activity("port", "port_call", Actor("USA"), T0, T0 + dt.timedelta(hours=1), shapely.Point(1.5, 0)))
     one_by_one = [exposures(a, index) for a in acts]
     assert exposures_many(acts, index, chunk_segments=1_000) == one_by_one  # many chunks
@@ -113,22 +113,7 @@ def test_batches_give_the_same_exposures_as_one_by_one():
 def test_screen_with_workers_gives_the_same_decisions(screener):
     from highnorth.engine import FAST_PATH_VERTICES
 
-    rng = np.random.default_rng(5)
-    acts = []
-    for k in range(12):
-        n = FAST_PATH_VERTICES // 6
-        lon = 18 + np.cumsum(rng.uniform(0, 0.01, n))
-        lat = 69.5 + np.cumsum(rng.normal(0, 0.002, n))
-        acts.append(
-            Activity(
-                f"f{k}",
-                "flight",
-                Actor("USA"),
-                T0,
-                T0 + dt.timedelta(hours=3),
-                shapely.LineString(np.column_stack([lon, lat])),
-            )
-        )
+    acts = random_flights(5, 12, FAST_PATH_VERTICES // 6, (18.0, 69.5), (0.005, 0.0), (0.005, 0.002))
     serial = [screener.decide(a) for a in acts]
     assert screener.screen(acts) == serial  # the fast path
     assert screener.screen(acts, workers=2) == serial
@@ -136,23 +121,7 @@ def test_screen_with_workers_gives_the_same_decisions(screener):
 
 @pytest.mark.parametrize("cell", [3_000.0, 50_000.0])
 def test_the_default_zones_with_both_kernels(screener, cell):
-    rng = np.random.default_rng(11)
-    acts = []
-    for k in range(20):
-        n = 300
-        lon = 15 + np.cumsum(rng.normal(0.03, 0.03, n))
-        lat = 68 + np.cumsum(rng.normal(0.01, 0.01, n))
-        alt = np.clip(3000 + np.cumsum(rng.normal(0, 100, n)), 0, 12000)
-        acts.append(
-            Activity(
-                f"a{k}",
-                "flight",
-                Actor("USA"),
-                T0,
-                T0 + dt.timedelta(hours=3),
-                shapely.LineString(np.column_stack([lon, lat, alt])),
-            )
-        )
+    acts = random_flights(11, 20, 300, (15.0, 68.0), (0.03, 0.01), (0.03, 0.01), altitude=(3000, 100))
     index = screener.index
     grid = ZoneGrid(index.geoms, index.edges, index.edge_zone, TOL_M, cell=cell)
     segs = Segments.of([Track.of(a, index.frame) for a in acts], [None] * len(acts))

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-__all__ = ["ZoneGrid"]
+__all__ = ["ZoneGrid", "sorted_unique"]
 
 
-def _unique(values: np.ndarray) -> np.ndarray:
+def sorted_unique(values: np.ndarray) -> np.ndarray:
     """Sorted unique values (sorting is faster than numpy's hashing for these int64 keys)."""
     values = np.sort(values)
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
@@ -123,7 +123,7 @@ class ZoneGrid:
         ci = i0[owner] + k % wi[owner]
         cj = j0[owner] + k // wi[owner]
         nz = len(self.geoms)
-        return _unique((cj * self.nx + ci) * nz + self.edge_zone[owner])
+        return sorted_unique((cj * self.nx + ci) * nz + self.edge_zone[owner])
 
     def _fine_cells(self) -> None:
         """The fine cells (a sixteenth of a cell, at least 250 m) within tolerance of an edge:
@@ -149,7 +149,7 @@ class ZoneGrid:
                 i = np.floor((x - self.x0) / self.fine).astype(np.int64)
                 j = np.floor((y - self.y0) / self.fine).astype(np.int64)
                 cells.append(j * self.fine_nx + i)
-        self.edge_cells = _unique(np.concatenate(cells))
+        self.edge_cells = sorted_unique(np.concatenate(cells))
 
     def _cover_pairs(self, boundary: np.ndarray) -> np.ndarray:
         """Unique (cell, zone) keys of cells whose centre is inside a zone that has no edge near
@@ -178,7 +178,7 @@ class ZoneGrid:
             cy = self.y0 + (cell // self.nx + 0.5) * self.cell
             inside = shapely.intersects_xy(geom, cx, cy)
             found.append(cell[inside] * nz + z)
-        return _unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+        return sorted_unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
 
     def _intern(self, cover: np.ndarray) -> None:
         nz = max(1, len(self.geoms))

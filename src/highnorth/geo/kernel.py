@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 import shapely
 
-from .grid import ZoneGrid
+from .edges import band_cuts, crossings, edge_distance, vertical_cut
+from .grid import ZoneGrid, sorted_unique
 from .track import EPS, TOL_M, TOL_S, TRIM_M, Track
 
 __all__ = ["Intervals", "Segments", "fast_intervals", "reference_intervals"]
@@ -131,7 +132,7 @@ def _vertical(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pieces [a, b] of segments s limited to the vertical band of zones zi; (a, b, kept)."""
     flat = np.isnan(segs.z0[s])
-    lo_t, hi_t = _vertical_cut(segs.z0[s], segs.z1[s], index.lower[zi], index.upper[zi])
+    lo_t, hi_t = vertical_cut(segs.z0[s], segs.z1[s], index.lower[zi], index.upper[zi])
     a3, b3 = np.maximum(a, lo_t), np.minimum(b, hi_t)
     band_lo, band_hi = np.maximum(segs.lo[s], index.lower[zi]), np.minimum(segs.hi[s], index.upper[zi])
     band_ok = np.where(segs.lo[s] == segs.hi[s], band_lo <= band_hi, band_lo < band_hi)
@@ -152,12 +153,6 @@ def _point_in_zones(geoms: np.ndarray, zone: np.ndarray, x: np.ndarray, y: np.nd
     return out
 
 
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """np.unique by sorting (faster than hashing for the int64 keys used here)."""
-    values = np.sort(values)
-    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
-
-
 def near_edges(segs: Segments, rows: np.ndarray, index: Any) -> tuple[np.ndarray, np.ndarray]:
     """(segment, edge) for every zone edge within TOL_M of the given segments (STRtree)."""
     if not len(rows):
@@ -171,23 +166,23 @@ def exact_pieces(segs: Segments, pair_seg: np.ndarray, pair_zone: np.ndarray, in
     within TOL_M are looked for around the segments in `query` (every segment that may have
     one); their zones become candidates too."""
     nz = len(index.geoms)
-    es, ee = near_edges(segs, _sorted_unique(query), index)
+    es, ee = near_edges(segs, sorted_unique(query), index)
     near_key = es * nz + index.edge_zone[ee]
-    pair_key = _sorted_unique(np.concatenate([pair_seg * nz + pair_zone, near_key]))
+    pair_key = sorted_unique(np.concatenate([pair_seg * nz + pair_zone, near_key]))
     p, q = segs.p, segs.q
-    cross_row, cross_t = _crossings(p[es], q[es], index.edges[ee])
-    band_row, band_t = _band_cuts(p[es], q[es], index.edges[ee])
+    cross_row, cross_t = crossings(p[es], q[es], index.edges[ee])
+    band_row, band_t = band_cuts(p[es], q[es], index.edges[ee])
     cuts_key = np.concatenate([near_key[cross_row], near_key[band_row]])
     cuts_t = np.clip(np.concatenate([cross_t, band_t]), 0.0, 1.0)
 
     # pairs with no edge near the segment are wholly in or out; along a track such pairs form
     # runs whose state one point-in-polygon test decides
-    near_pairs = _sorted_unique(near_key)
+    near_pairs = sorted_unique(near_key)
     is_near = _member(near_pairs, pair_key)
     far = _far_pieces(segs, pair_key[~is_near], nz, index)
     pair_key = pair_key[is_near]
     # pairs without cuts are one piece 0..1; only the others are sorted and split
-    cut_pairs = _member(_sorted_unique(cuts_key), pair_key)
+    cut_pairs = _member(sorted_unique(cuts_key), pair_key)
     whole = pair_key[~cut_pairs]
     split = pair_key[cut_pairs]
     all_key = np.concatenate([split, split, cuts_key])
@@ -204,7 +199,7 @@ def exact_pieces(segs: Segments, pair_seg: np.ndarray, pair_zone: np.ndarray, in
     mid = (a + b) / 2
     mx = p[s, 0] + (q[s, 0] - p[s, 0]) * mid
     my = p[s, 1] + (q[s, 1] - p[s, 1]) * mid
-    edge_dist = _edge_distance(k, mx, my, near_key, index.edges[ee])
+    edge_dist = edge_distance(k, mx, my, near_key, index.edges[ee])
     on_edge = edge_dist <= TOL_M
     in_poly = _point_in_zones(index.geoms, zi, mx, my)
     inside = in_poly | on_edge
@@ -404,139 +399,3 @@ def _cover_pieces(
         duration=(segs.s1[seg] - segs.s0[seg]) * (b - a),
     )
     return Pieces.concat([whole_p, part_p])
-
-
-# geometry of segments against edges ----------------------------------------------------------
-
-
-def _crossings(p: np.ndarray, q: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Parameters t on segments p->q where they meet edges e (x1, y1, x2, y2).
-
-    Returns (row, t) for every meeting: proper and touching crossings, and for collinear
-    overlaps the parameters of the overlap's ends.
-    """
-    r = q - p
-    a = e[:, 0:2]
-    sv = e[:, 2:4] - a
-    denom = r[:, 0] * sv[:, 1] - r[:, 1] * sv[:, 0]
-    ap = a - p
-    cross_ap_s = ap[:, 0] * sv[:, 1] - ap[:, 1] * sv[:, 0]
-    cross_ap_r = ap[:, 0] * r[:, 1] - ap[:, 1] * r[:, 0]
-    scale = np.hypot(r[:, 0], r[:, 1]) * np.hypot(sv[:, 0], sv[:, 1])
-    parallel = np.abs(denom) <= 1e-12 * np.maximum(scale, 1e-300)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(parallel, np.nan, cross_ap_s / denom)
-        u = np.where(parallel, np.nan, cross_ap_r / denom)
-    tol = 1e-9
-    proper = (~parallel) & (t >= -tol) & (t <= 1 + tol) & (u >= -tol) & (u <= 1 + tol)
-    rows = [np.nonzero(proper)[0]]
-    vals = [t[proper]]
-    # collinear overlaps: project both edge ends onto the segment
-    rr = np.einsum("ij,ij->i", r, r)
-    line_dist = np.abs(cross_ap_r) / np.sqrt(np.maximum(rr, 1e-300))
-    collinear = parallel & (line_dist <= 1e-6) & (rr > 0)
-    if collinear.any():
-        idx = np.nonzero(collinear)[0]
-        for end in (a[idx], e[idx, 2:4]):
-            tt = np.einsum("ij,ij->i", end - p[idx], r[idx]) / rr[idx]
-            within = (tt >= 0) & (tt <= 1)
-            rows.append(idx[within])
-            vals.append(tt[within])
-    return np.concatenate(rows), np.concatenate(vals)
-
-
-def _linear_interval(
-    f0: np.ndarray, f1: np.ndarray, lo: float | np.ndarray, hi: float | np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The t interval where lo <= f0 + t f1 <= hi (empty: start > end)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ta, tb = (lo - f0) / f1, (hi - f0) / f1
-    flat = f1 == 0
-    start = np.where(flat, np.where((f0 >= lo) & (f0 <= hi), -np.inf, np.inf), np.minimum(ta, tb))
-    end = np.where(flat, np.where((f0 >= lo) & (f0 <= hi), np.inf, -np.inf), np.maximum(ta, tb))
-    return start, end
-
-
-def _band_cuts(p: np.ndarray, q: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Parameters where segments p->q enter and leave the TOL_M band (a capsule) around edges e.
-
-    The capsule is convex, so a line meets it in one interval: the hull of its intervals in the
-    two end discs and in the rectangle between them.
-    """
-    r = q - p
-    rr = np.einsum("ij,ij->i", r, r)
-    starts, ends = [], []
-    for c in (e[:, 0:2], e[:, 2:4]):  # the discs at both ends of the edge
-        pc = p - c
-        b = np.einsum("ij,ij->i", pc, r)
-        cc = np.einsum("ij,ij->i", pc, pc) - TOL_M**2
-        disc = b * b - rr * cc
-        with np.errstate(divide="ignore", invalid="ignore"):
-            root = np.sqrt(np.maximum(disc, 0))
-            t0, t1 = (-b - root) / rr, (-b + root) / rr
-        hit = (disc >= 0) & (rr > 0)
-        starts.append(np.where(hit, t0, np.inf))
-        ends.append(np.where(hit, t1, -np.inf))
-    v = e[:, 2:4] - e[:, 0:2]
-    length = np.hypot(v[:, 0], v[:, 1])
-    ok = length > 0
-    safe = np.where(ok, length, 1.0)
-    pa = p - e[:, 0:2]
-    u_a, u_b = _linear_interval(np.einsum("ij,ij->i", pa, v) / safe**2, np.einsum("ij,ij->i", r, v) / safe**2, 0.0, 1.0)
-    w_a, w_b = _linear_interval(
-        (v[:, 0] * pa[:, 1] - v[:, 1] * pa[:, 0]) / safe, (v[:, 0] * r[:, 1] - v[:, 1] * r[:, 0]) / safe, -TOL_M, TOL_M
-    )
-    rect_a, rect_b = np.maximum(u_a, w_a), np.minimum(u_b, w_b)
-    starts.append(np.where(ok & (rect_a <= rect_b), rect_a, np.inf))
-    ends.append(np.where(ok & (rect_a <= rect_b), rect_b, -np.inf))
-    lo, hi = np.min(starts, axis=0), np.max(ends, axis=0)
-    rows, vals = [], []
-    for bound in (lo, hi):
-        inside = np.isfinite(bound) & (bound > 0) & (bound < 1) & (lo <= hi)
-        rows.append(np.nonzero(inside)[0])
-        vals.append(bound[inside])
-    return np.concatenate(rows), np.concatenate(vals)
-
-
-def _edge_distance(
-    keys: np.ndarray, x: np.ndarray, y: np.ndarray, edge_keys: np.ndarray, edges: np.ndarray
-) -> np.ndarray:
-    """For each point (x, y) with its (segment, zone) key, the distance to the nearest of the
-    edges listed for the same key (`edge_keys`, `edges` as x1 y1 x2 y2); inf when none is."""
-    near = np.full(len(keys), np.inf)
-    if len(edge_keys) == 0 or len(keys) == 0:
-        return near
-    order = np.argsort(edge_keys, kind="stable")
-    sk, se = edge_keys[order], edges[order]
-    lo = np.searchsorted(sk, keys, side="left")
-    counts = np.searchsorted(sk, keys, side="right") - lo
-    has = counts > 0
-    if not has.any():
-        return near
-    owner = np.repeat(np.nonzero(has)[0], counts[has])
-    offset = np.arange(len(owner)) - np.repeat(np.cumsum(counts[has]) - counts[has], counts[has])
-    e = se[np.repeat(lo[has], counts[has]) + offset]
-    ax, ay, dx, dy = e[:, 0], e[:, 1], e[:, 2] - e[:, 0], e[:, 3] - e[:, 1]
-    px, py = x[owner], y[owner]
-    length2 = dx * dx + dy * dy
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.clip(np.where(length2 > 0, ((px - ax) * dx + (py - ay) * dy) / length2, 0.0), 0.0, 1.0)
-    np.minimum.at(near, owner, np.hypot(ax + t * dx - px, ay + t * dy - py))
-    return near
-
-
-def _vertical_cut(
-    z0: np.ndarray, z1: np.ndarray, lower: np.ndarray, upper: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Parameter interval on each segment where lower <= z(t) <= upper, z linear from z0 to z1."""
-    dz = z1 - z0
-    flat = np.abs(dz) < 1e-12
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t_lo = (lower - z0) / dz
-        t_hi = (upper - z0) / dz
-    lo = np.where(dz > 0, t_lo, t_hi)
-    hi = np.where(dz > 0, t_hi, t_lo)
-    inside_flat = (z0 >= lower) & (z0 <= upper)
-    lo = np.where(flat, np.where(inside_flat, 0.0, 2.0), np.nan_to_num(lo, nan=0.0, neginf=-1.0, posinf=2.0))
-    hi = np.where(flat, np.where(inside_flat, 1.0, -1.0), np.nan_to_num(hi, nan=1.0, neginf=-1.0, posinf=2.0))
-    return lo, hi
