@@ -30,6 +30,7 @@ from highnorth.engine import Screener  # noqa: E402
 from highnorth.formats.activity_geojson import load_activities  # noqa: E402
 from highnorth.formats.decision_json import decisions_document, dumps  # noqa: E402
 from highnorth.formats.zones_geojson import read_zones_geojson  # noqa: E402
+from highnorth.geo.exposure import CHUNK_SEGMENTS  # noqa: E402
 from highnorth.geo.grid import ZoneGrid  # noqa: E402
 from highnorth.geo.index import ZoneIndex  # noqa: E402
 from highnorth.geo.kernel import Segments, fast_intervals, reference_intervals  # noqa: E402
@@ -57,17 +58,18 @@ def zones_w1(policy):
     return zones
 
 
-def geometry_stage(acts, index, chunk=50_000):
-    """Activities to merged intervals with the fast kernel, in chunks; returns interval count."""
+def geometry_stage(acts, index, chunk=CHUNK_SEGMENTS):
+    """Activities to merged intervals with the fast kernel, in chunks as `exposures_many` takes
+    them; returns the interval count."""
     count, batch, size = 0, [], 0
-    for a in acts:
-        batch.append(Track.of(a, index.frame))
-        size += len(batch[-1].x)
-        if size >= chunk:
-            count += len(fast_intervals(Segments.of(batch, [None] * len(batch)), index, index.grid).ga)
+    for a in [*acts, None]:
+        if a is not None:
+            batch.append(a)
+            size += len(a.geometry.coords)
+        if batch and (size >= chunk or a is None):
+            tracks = Track.many(batch, index.frame)
+            count += len(fast_intervals(Segments.of(tracks, [None] * len(tracks)), index, index.grid).ga)
             batch, size = [], 0
-    if batch:
-        count += len(fast_intervals(Segments.of(batch, [None] * len(batch)), index, index.grid).ga)
     return count
 
 

@@ -129,3 +129,14 @@ def test_the_default_zones_with_both_kernels(screener, cell):
     assert len(ref[0]) > 50
     assert all(np.array_equal(r, f) for r, f in zip(ref[:2], fast[:2], strict=True))
     assert np.allclose(ref[2], fast[2], atol=1e-6) and np.allclose(ref[3], fast[3], atol=1e-6)
+
+
+def test_tracks_built_together_equal_tracks_built_alone():
+    acts = random_flights(7, 5, 50, (15.0, 68.0), (0.1, 0.05), (0.05, 0.02), altitude=(2000, 100))
+    acts += random_flights(8, 3, 20, (20.0, 69.0), (0.01, 0.0), (0.005, 0.005))
+    together = Track.many(acts, FRAME)
+    for a, t in zip(acts, together, strict=True):
+        alone = Track.of(a, FRAME)
+        for name in ("x", "y", "seconds", "param"):
+            assert np.array_equal(getattr(t, name), getattr(alone, name)), name
+        assert (t.z is None) == (alone.z is None) and (t.z is None or np.array_equal(t.z, alone.z))

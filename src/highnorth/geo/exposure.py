@@ -82,35 +82,30 @@ def exposures_many(
     of about `chunk_segments` segments (which bounds the memory), points and areas one by one."""
     out: list[list[Exposure]] = [[] for _ in activities]
     batch: list[int] = []
-    tracks: list[Track] = []
     size = 0
 
     def flush() -> None:
-        nonlocal batch, tracks, size
+        nonlocal batch, size
         if not batch:
             return
+        tracks = Track.many([activities[i] for i in batch], index.frame)
         found = fast_intervals(Segments.of(tracks, [activities[i].altitude for i in batch]), index, index.grid)
         order = np.argsort(found.track, kind="stable")
         bounds = np.searchsorted(found.track[order], np.arange(len(batch) + 1))
         for k, i in enumerate(batch):
             rows = order[bounds[k] : bounds[k + 1]]
             a = activities[i]
-            out[i] = sorted(
-                _track_exposures(
-                    a, tracks[k], found.zone[rows], found.ga[rows], found.gb[rows], index, sorted(set(cuts_of(a)))
-                ),
-                key=lambda e: (e.enter, e.zone, e.exit),
-            )
-        batch, tracks, size = [], [], 0
+            cuts = sorted(set(cuts_of(a)))
+            found_k = _track_exposures(a, tracks[k], found.zone[rows], found.ga[rows], found.gb[rows], index, cuts)
+            out[i] = sorted(found_k, key=lambda e: (e.enter, e.zone, e.exit))
+        batch, size = [], 0
 
     for i, activity in enumerate(activities):
         if activity.geometry.geom_type != "LineString":
             out[i] = exposures(activity, index, cuts_of(activity))
             continue
-        track = Track.of(activity, index.frame)
         batch.append(i)
-        tracks.append(track)
-        size += len(track.x)
+        size += len(activity.geometry.coords)
         if size >= chunk_segments:
             flush()
     flush()

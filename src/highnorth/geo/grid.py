@@ -40,6 +40,8 @@ class ZoneGrid:
     ny: int = field(init=False)
     cover_id: np.ndarray = field(init=False)  # per cell: id of its cover set
     cover_sets: list[np.ndarray] = field(init=False)  # per id: zone indices
+    cover_ptr: np.ndarray = field(init=False)  # the same as CSR
+    cover_members: np.ndarray = field(init=False)
     boundary_ptr: np.ndarray = field(init=False)  # CSR per cell into boundary_zones
     boundary_zones: np.ndarray = field(init=False)
     fine: float = field(init=False)  # side of the fine cells that record where edges are
@@ -94,6 +96,15 @@ class ZoneGrid:
                 at = np.minimum(np.searchsorted(self.edge_cells, ids), len(self.edge_cells) - 1)
                 out[np.flatnonzero(look)[self.edge_cells[at] == ids]] = True
         return out
+
+    def cover_of(self, cell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row into `cell`, zone) for every cover zone of every given cell."""
+        ids = self.cover_id[cell]
+        lo, hi = self.cover_ptr[ids], self.cover_ptr[ids + 1]
+        counts = hi - lo
+        rows = np.repeat(np.arange(len(cell)), counts)
+        offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        return rows, self.cover_members[np.repeat(lo, counts) + offset]
 
     def boundary_of(self, cell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row into `cell`, zone) for every boundary zone of every given cell."""
@@ -196,6 +207,9 @@ class ZoneGrid:
                     ids[key] = len(self.cover_sets)
                     self.cover_sets.append(members)
                 self.cover_id[cells[a]] = ids[key]
+        sizes = np.array([len(m) for m in self.cover_sets], dtype=np.int64)
+        self.cover_ptr = np.concatenate([[0], np.cumsum(sizes)])
+        self.cover_members = np.concatenate(self.cover_sets).astype(np.int64)
 
     def _csr(self, boundary: np.ndarray) -> None:
         nz = max(1, len(self.geoms))

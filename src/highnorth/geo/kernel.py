@@ -306,14 +306,26 @@ def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
     single = in0 & in1 & (i0 == i1) & (j0 == j1)
     cell = np.where(single, j0 * grid.nx + i0, 0)
 
-    # exact work: boundary zones of single-cell segments, every candidate of the others
+    # exact work: boundary zones of single-cell segments; segments over 2 x 2 cells at most get
+    # theirs from the cells too; longer ones take the STRtree candidates
     srows = np.flatnonzero(single)
     r, bz = grid.boundary_of(cell[srows])
-    others = np.flatnonzero(~single)
-    t_seg, t_zone = _tree_pairs(segs, others, index)
+    quad = ~single & in0 & in1 & (np.abs(i1 - i0) <= 1) & (np.abs(j1 - j0) <= 1)
+    q_whole, q_exact = _quad_pairs(grid, np.flatnonzero(quad), i0, j0, i1, j1, len(index.geoms))
+    t_seg, t_zone = _tree_pairs(segs, np.flatnonzero(~single & ~quad), index)
     # edges are looked for only around segments that may be near one (the grid's fine cells)
     query = np.flatnonzero(grid.near_any_edge(segs.p, segs.q))
-    exact = exact_pieces(segs, np.concatenate([srows[r], t_seg]), np.concatenate([bz, t_zone]), index, query=query)
+    exact = exact_pieces(
+        segs,
+        np.concatenate([srows[r], q_exact[0], t_seg]),
+        np.concatenate([bz, q_exact[1], t_zone]),
+        index,
+        query=query,
+    )
+    s, zi = q_whole
+    a, b, kept = _vertical(segs, s, zi, np.zeros(len(s)), np.ones(len(s)), index)
+    true = np.ones(int(kept.sum()), bool)
+    quad_pieces = _pieces(segs, s[kept], zi[kept], a[kept], b[kept], true, true, ~true)
 
     # runs of single-cell segments of one track with one cover set: inside those zones throughout
     cid = np.where(single, grid.cover_id[cell], 0)
@@ -324,7 +336,43 @@ def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
         change = np.flatnonzero(np.r_[(cid[1:] != cid[:-1]) | (segs.track[1:] != segs.track[:-1]), True])
         run_end = change[np.searchsorted(change, run_start)] + 1
     covered = _cover_pieces(segs, index, grid, run_start, run_end, cid)
-    return merge(Pieces.concat([exact, covered]))
+    return merge(Pieces.concat([exact, covered, quad_pieces]))
+
+
+def _quad_pairs(
+    grid: ZoneGrid, rows: np.ndarray, i0: np.ndarray, j0: np.ndarray, i1: np.ndarray, j1: np.ndarray, nz: int
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """For segments whose box spans at most 2 x 2 cells: the (segment, zone) pairs inside the zone
+    throughout (it covers every cell of the box) and the pairs that need exact work (a boundary
+    zone of some cell, or a zone covering only some of them)."""
+    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    if not len(rows):
+        return empty, empty
+    cells, owners = [], []
+    for di in (0, 1):
+        for dj in (0, 1):
+            ci = np.minimum(i0[rows], i1[rows]) + di
+            cj = np.minimum(j0[rows], j1[rows]) + dj
+            inside = (ci <= np.maximum(i0[rows], i1[rows])) & (cj <= np.maximum(j0[rows], j1[rows]))
+            cells.append(cj[inside] * grid.nx + ci[inside])
+            owners.append(rows[inside])
+    cell, owner = np.concatenate(cells), np.concatenate(owners)
+    ncells = np.bincount(owner, minlength=int(rows.max()) + 1)
+    br, bz = grid.boundary_of(cell)
+    cr, cz = grid.cover_of(cell)
+    boundary_key = sorted_unique(owner[br] * nz + bz)
+    cover_key = np.sort(owner[cr] * nz + cz)
+    key, count = (
+        (
+            cover_key[np.r_[True, cover_key[1:] != cover_key[:-1]]],
+            np.diff(np.flatnonzero(np.r_[True, cover_key[1:] != cover_key[:-1], True])),
+        )
+        if len(cover_key)
+        else (cover_key, cover_key)
+    )
+    whole = (count == ncells[key // nz]) & ~_member(boundary_key, key)
+    exact = sorted_unique(np.concatenate([boundary_key, key[~whole]]))
+    return (key[whole] // nz, key[whole] % nz), (exact // nz, exact % nz)
 
 
 def _run_reduce(ufunc: np.ufunc, values: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:

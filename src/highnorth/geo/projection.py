@@ -30,6 +30,7 @@ __all__ = [
     "MAX_EDGE_M",
     "Frame",
     "densify_lonlat",
+    "densify_lonlat_where",
     "geodesic_buffer",
     "geodesic_circle",
     "geodesic_length_m",
@@ -53,16 +54,29 @@ def densify_lonlat(
     >>> len(lon), float(p[1])
     (5, 0.25)
     """
+    return densify_lonlat_where(lon, lat, None, max_m)
+
+
+def densify_lonlat_where(
+    lon: np.ndarray, lat: np.ndarray, edges: np.ndarray | None, max_m: float = MAX_EDGE_M
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`densify_lonlat`, but only the edges where `edges` (a mask, one per edge) is true are
+    densified; several lines can go through one call, joined by edges that are left alone."""
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     if len(lon) < 2:
         return lon.copy(), lat.copy(), np.arange(len(lon), dtype=float)
     # a cheap upper bound first: most tracks (ADS-B, AIS) have short edges and need no geodesic
-    if _chord_upper_bound_m(lon, lat).max() <= max_m / 1.01:
+    long = _chord_upper_bound_m(lon, lat) > max_m / 1.01
+    if edges is not None:
+        long &= edges
+    if not long.any():
         return lon.copy(), lat.copy(), np.arange(len(lon), dtype=float)
-    az, _, dist = GEOD.inv(lon[:-1], lat[:-1], lon[1:], lat[1:])
-    dist = np.atleast_1d(np.asarray(dist, dtype=float))
-    az = np.atleast_1d(np.asarray(az, dtype=float))
+    which = np.flatnonzero(long)
+    az = np.zeros(len(lon) - 1)
+    dist = np.zeros(len(lon) - 1)
+    a, _, d = GEOD.inv(lon[which], lat[which], lon[which + 1], lat[which + 1])
+    az[which], dist[which] = a, d
     pieces = np.maximum(1, np.ceil(dist / max_m)).astype(int)
     if (pieces == 1).all():
         return lon.copy(), lat.copy(), np.arange(len(lon), dtype=float)
