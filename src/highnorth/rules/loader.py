@@ -5,31 +5,23 @@ Every problem is reported with `file:line`, all of them at once, never only the 
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import shapely
-from pydantic import BaseModel, ValidationError
-from shapely.geometry import shape
-from shapely.geometry.base import BaseGeometry
-
-from ..geo.algebra import AlgebraError, evaluate
-from ..geo.projection import Frame
-from ..geo.repair import as_area, check_lonlat, repair
 from ..model.actor import ActorRegistry, Membership, Nation
-from ..model.errors import GeometryError, PolicyDataError, Problem, did_you_mean
+from ..model.errors import PolicyDataError, Problem, did_you_mean
 from ..model.rule import Condition, Obligation, Policy, PolicyVersion, Rule
-from ..model.time import FAR_FUTURE, Interval, parse_time
-from ..model.zone import VerticalLimit, Zone
+from ..model.time import FAR_FUTURE, Interval
+from ..model.zone import Zone
 from . import schema
+from .datafile import parse_model, read_time, read_validity
 from .selectors import SelectorError, parse_selector
 from .yamlio import LinedDict, load_yaml, where
+from .zoneset import ZoneSetReader
 
 __all__ = ["LoadResult", "load_policy"]
 
@@ -40,95 +32,6 @@ class LoadResult:
 
     policy: Policy
     warnings: list[str] = field(default_factory=list)
-
-
-def _validation_problems(exc: ValidationError, data: Any, label: str) -> list[Problem]:
-    """Pydantic errors as problems with file:line and the path of the field."""
-    problems = []
-    for err in exc.errors():
-        node, parent, last = data, data, None
-        for part in err["loc"]:
-            parent, last = node, part
-            try:
-                node = node[part]
-            except (KeyError, IndexError, TypeError):
-                break
-        loc = where(parent, last, label)
-        path = ".".join(str(p) for p in err["loc"])
-        msg = err["msg"]
-        msg = msg[0].lower() + msg[1:]
-        if err["type"] == "extra_forbidden":
-            allowed = _fields_at(exc.title, err["loc"])
-            msg = f"unknown field `{err['loc'][-1]}`{did_you_mean(str(err['loc'][-1]), allowed)}"
-        elif "input" in err and err["type"] != "missing":
-            msg = f"{msg}, got `{_short(err['input'])}`"
-        problems.append(Problem(loc, f"`{path}`", msg))
-    return problems
-
-
-def _fields_at(model_name: str, loc: tuple) -> list[str]:
-    """Field names that were allowed where an unknown field was found (for did-you-mean)."""
-    names: set[str] = set()
-    for model in (
-        schema.ZoneSpec,
-        schema.RuleSpec,
-        schema.PolicyFile,
-        schema.VersionSpec,
-        schema.NationSpec,
-        schema.MembershipSpec,
-        schema.ConditionSpec,
-        schema.ObligationSpec,
-        schema.Limit,
-        schema.Validity,
-    ):
-        for name, info in model.model_fields.items():
-            names.add(info.alias or name)
-    return sorted(names)
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value, default=str) if not isinstance(value, str) else value
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _parse(model: type[BaseModel], data: Any, label: str) -> Any:
-    if data is None:
-        raise PolicyDataError([Problem(label, "", "the file is empty")])
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise PolicyDataError(_validation_problems(exc, data, label)) from None
-
-
-def _time(value: Any, tz: str, loc: str, what: str) -> dt.datetime:
-    try:
-        return parse_time(value, local_zone=tz)
-    except ValueError as exc:
-        raise PolicyDataError([Problem(loc, what, str(exc))]) from None
-
-
-def _validity(spec: schema.Validity | None, tz: str, loc: str) -> Interval | None:
-    if spec is None:
-        return None
-    start = (
-        _time(spec.from_, tz, loc, "`valid.from`") if spec.from_ is not None else dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-    )
-    end = _time(spec.until, tz, loc, "`valid.until`") if spec.until is not None else FAR_FUTURE
-    if end <= start:
-        raise PolicyDataError([Problem(loc, "`valid`", f"ends ({spec.until}) before it starts ({spec.from_})")])
-    return Interval(start, end)
-
-
-def _shape(raw: Any, where_: str) -> BaseGeometry:
-    """A shapely geometry from GeoJSON, or a PolicyDataError saying where and why not."""
-    try:
-        if not isinstance(raw, Mapping):
-            raise ValueError(f"expected a GeoJSON geometry object, got `{_short(raw)}`")
-        with warnings.catch_warnings():  # NaN coordinates are reported by check_lonlat instead
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return shape(raw)
-    except Exception as exc:  # shapely and its GeoJSON reader raise several types for bad input
-        raise PolicyDataError([Problem(where_, "", f"not a valid GeoJSON geometry: {exc}")]) from None
 
 
 def _hash(*parts: Any) -> str:
@@ -144,7 +47,7 @@ def load_policy(root: Path | str, *, repair_invalid: bool = True) -> LoadResult:
     return _Loader(root, repair_invalid).run()
 
 
-class _Loader:
+class _Loader(ZoneSetReader):
     def __init__(self, root: Path, repair_invalid: bool) -> None:
         self.root = root
         self.repair_invalid = repair_invalid
@@ -167,7 +70,7 @@ class _Loader:
 
     def run(self) -> LoadResult:
         data = self.read("policy.yaml")
-        spec: schema.PolicyFile = _parse(schema.PolicyFile, data, self.label(self.root / "policy.yaml"))
+        spec: schema.PolicyFile = parse_model(schema.PolicyFile, data, self.label(self.root / "policy.yaml"))
         self.tz = spec.timezone
         actors = self.actors(spec.actors)
         zones = self.zones(spec)
@@ -210,7 +113,7 @@ class _Loader:
     def actors(self, rel: str) -> ActorRegistry:
         data = self.read(rel)
         label = self.label(self.root / rel)
-        spec: schema.ActorsFile = _parse(schema.ActorsFile, data, label)
+        spec: schema.ActorsFile = parse_model(schema.ActorsFile, data, label)
         nations: dict[str, Nation] = {}
         for i, n in enumerate(spec.nations):
             node = data["nations"][i]
@@ -220,8 +123,8 @@ class _Loader:
             memberships = []
             for j, m in enumerate(n.memberships):
                 mloc = where(node["memberships"], j, label)
-                start = _time(m.from_, self.tz, mloc, "`from`")
-                end = _time(m.until, self.tz, mloc, "`until`") if m.until is not None else FAR_FUTURE
+                start = read_time(m.from_, self.tz, mloc, "`from`")
+                end = read_time(m.until, self.tz, mloc, "`until`") if m.until is not None else FAR_FUTURE
                 if end <= start:
                     self.problems.append(
                         Problem(
@@ -236,143 +139,6 @@ class _Loader:
         return ActorRegistry(nations)
 
     # zones ------------------------------------------------------------------------------------
-    def zones(self, spec: schema.PolicyFile) -> dict[str, Zone]:
-        specs: dict[str, tuple[schema.ZoneSpec, LinedDict, str, Path]] = {}
-        all_raw = []
-        for rel in spec.zones:
-            data = self.read(rel)
-            all_raw.append(data)
-            label = self.label(self.root / rel)
-            parsed: schema.ZonesFile = _parse(schema.ZonesFile, data, label)
-            for i, z in enumerate(parsed.zones):
-                node = data["zones"][i]
-                if z.id in specs:
-                    self.problems.append(Problem(where(node, "id", label), f"zone `{z.id}`", "is defined twice"))
-                specs[z.id] = (z, node, label, (self.root / rel).parent)
-        self.raw["__zones__"] = all_raw
-        if spec.frame is not None:
-            frame = Frame(spec.frame.lon0, spec.frame.lat0)
-        else:
-            w, s, e, n = spec.extent
-            frame = Frame(round((w + e) / 2, 2), round((s + n) / 2, 2))
-        self.frame = frame
-        extent = spec.extent
-        done: dict[str, BaseGeometry] = {}
-        visiting: list[str] = []
-
-        def build(zid: str, ref_loc: str) -> BaseGeometry:
-            if zid in done:
-                return done[zid]
-            if zid not in specs:
-                raise PolicyDataError([Problem(ref_loc, "", f"zone `{zid}` is not defined{did_you_mean(zid, specs)}")])
-            if zid in visiting:
-                cycle = " -> ".join([*visiting[visiting.index(zid) :], zid])
-                raise PolicyDataError([Problem(ref_loc, "", f"zones derive from each other in a cycle: {cycle}")])
-            visiting.append(zid)
-            z, node, label, base = specs[zid]
-            loc = where(node, "derive" if z.derive is not None else "geometry", label)
-            try:
-                if (z.geometry is None) == (z.derive is None):
-                    raise PolicyDataError(
-                        [
-                            Problem(
-                                where(node, None, label),
-                                f"zone `{zid}`",
-                                "expected exactly one of `geometry` and `derive`",
-                            )
-                        ]
-                    )
-                if z.derive is not None:
-                    geom = evaluate(z.derive, frame, extent, lambda other: build(other, loc))
-                else:
-                    geom = frame.to_frame(self.geometry(z, base, loc))
-            except AlgebraError as exc:
-                raise PolicyDataError([Problem(loc, f"zone `{zid}`: `derive`", str(exc))]) from None
-            finally:
-                visiting.pop()
-            geom = as_area(shapely.make_valid(geom)) if not geom.is_valid else geom
-            done[zid] = geom
-            return geom
-
-        zones: dict[str, Zone] = {}
-        for zid, (z, node, label, _) in specs.items():
-            try:
-                geom = build(zid, where(node, "id", label))
-            except PolicyDataError as exc:
-                self.problems.extend(p for p in exc.problems if p not in self.problems)
-                continue
-            if geom.is_empty:
-                self.problems.append(Problem(where(node, "id", label), f"zone `{zid}`", "is empty"))
-                continue
-            try:
-                validity = _validity(z.valid, self.tz, where(node, "valid", label))
-            except PolicyDataError as exc:
-                self.problems.extend(exc.problems)
-                continue
-            zones[zid] = Zone(
-                id=zid,
-                name=z.name or zid,
-                geometry=frame.to_lonlat(geom),
-                lower=VerticalLimit(z.lower.value, z.lower.ref) if z.lower else VerticalLimit(0, "SFC"),
-                upper=VerticalLimit(z.upper.value, z.upper.ref) if z.upper else VerticalLimit(0, "UNL"),
-                tags=frozenset(z.tags),
-                validity=validity,
-                basis=z.basis,
-                source=z.source,
-                note=z.note,
-            )
-        self.zone_specs = specs
-        return zones
-
-    def geometry(self, z: schema.ZoneSpec, base: Path, loc: str) -> BaseGeometry:
-        g = z.geometry or {}
-        what = f"zone `{z.id}`"
-        if "file" in g:
-            path = base / str(g["file"])
-            try:
-                raw = path.read_bytes()
-            except OSError:
-                raise PolicyDataError([Problem(loc, what, f"geometry file `{g['file']}` cannot be read")]) from None
-            self.file_hashes[str(g["file"])] = hashlib.sha256(raw).hexdigest()
-            try:
-                doc = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise PolicyDataError([Problem(f"{path}:{exc.lineno}", what, f"not JSON: {exc.msg}")]) from None
-            select = g.get("select", {})
-            if not isinstance(doc, dict) or not isinstance(select, Mapping):
-                raise PolicyDataError(
-                    [Problem(loc, what, f"expected `{g['file']}` to hold a GeoJSON object and `select` a mapping")]
-                )
-            feats = doc.get("features", [doc])
-            chosen = [
-                f
-                for f in (feats if isinstance(feats, list) else [])
-                if isinstance(f, dict) and all((f.get("properties") or {}).get(k) == v for k, v in select.items())
-            ]
-            if not chosen:
-                raise PolicyDataError(
-                    [Problem(loc, what, f"no feature in `{g['file']}` matches `select` {dict(select)}")]
-                )
-            geoms = [_shape(f.get("geometry", f), f"{loc}: {what}: `{g['file']}`") for f in chosen]
-            geom = shapely.union_all([self.checked(gm, what) for gm in geoms])
-        else:
-            geom = self.checked(_shape(g, f"{loc}: {what}: `geometry`"), what)
-        if geom.geom_type not in ("Polygon", "MultiPolygon"):
-            raise PolicyDataError([Problem(loc, what, f"expected a Polygon or MultiPolygon, got {geom.geom_type}")])
-        return geom
-
-    def checked(self, geom: BaseGeometry, what: str) -> BaseGeometry:
-        bad = check_lonlat(geom)
-        if bad:
-            raise PolicyDataError([Problem("", what, bad)])
-        try:
-            geom, warning = repair(geom, what, allow=self.repair_invalid)
-        except GeometryError as exc:
-            raise PolicyDataError([Problem("", "", str(exc))]) from None
-        if warning:
-            self.warnings.append(warning)
-        return geom
-
     # rules ------------------------------------------------------------------------------------
     def versions(
         self, spec: schema.PolicyFile, data: LinedDict, zones: Mapping[str, Zone]
@@ -382,7 +148,7 @@ class _Loader:
         out = []
         for i, v in enumerate(spec.versions):
             vnode = data["versions"][i]
-            effective = _time(v.effective, self.tz, where(vnode, "effective", label), "`effective`")
+            effective = read_time(v.effective, self.tz, where(vnode, "effective", label), "`effective`")
             rules: list[Rule] = []
             for j, rel in enumerate(v.rules):
                 if rel not in parsed_files:
@@ -425,7 +191,7 @@ class _Loader:
         data = self.read(rel)
         label = self.label(self.root / rel)
         try:
-            parsed: schema.RulesFile = _parse(schema.RulesFile, data, label)
+            parsed: schema.RulesFile = parse_model(schema.RulesFile, data, label)
         except PolicyDataError as exc:
             self.problems.extend(exc.problems)
             return []
@@ -453,7 +219,7 @@ class _Loader:
             try:
                 conditions = tuple(self.condition(c, spec.parameters) for c in r.conditions)
                 obligations = tuple(self.obligation(o, spec.parameters) for o in r.obligations)
-                validity = _validity(r.valid, self.tz, where(node, "valid", label))
+                validity = read_validity(r.valid, self.tz, where(node, "valid", label))
             except PolicyDataError as exc:
                 self.problems.extend(
                     Problem(p.item or where(node, None, label), f"{what}: {p.field}".strip(": "), p.message)
