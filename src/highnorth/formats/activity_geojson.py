@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -111,6 +112,23 @@ def read_activities(
     if problems and not skip_invalid:
         raise ActivityInputError(problems, source)
     return result
+
+
+def _numeric_positions(coords: list) -> np.ndarray | None:
+    """The positions as an (n, 2) or (n, 3) float array when every one is well formed (finite
+    numbers, not booleans, one dimension for all, altitudes in range), else None (the caller then
+    checks position by position to say which one is wrong)."""
+    try:
+        if any(type(v) is bool for p in coords for v in p):
+            return None
+        arr = np.asarray(coords, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if arr.ndim != 2 or arr.shape[1] not in (2, 3) or not np.isfinite(arr).all():
+        return None
+    if arr.shape[1] == 3 and not ((arr[:, 2] >= ALTITUDE_RANGE_M[0]) & (arr[:, 2] <= ALTITUDE_RANGE_M[1])).all():
+        return None
+    return arr
 
 
 class _FeatureReader:
@@ -290,6 +308,11 @@ class _FeatureReader:
             case "Point":
                 return shapely.Point(self._position(coords, 0))
             case "LineString":
+                fast = _numeric_positions(coords)
+                if fast is not None:  # well-formed: checked as one array
+                    if len(fast) < 2:
+                        raise ValueError(f"a LineString needs at least 2 positions, got {len(fast)}")
+                    return shapely.LineString(fast)
                 pts = [self._position(p, i) for i, p in enumerate(coords)]
                 if len(pts) < 2:
                     raise ValueError(f"a LineString needs at least 2 positions, got {len(pts)}")
