@@ -104,6 +104,7 @@ def test_batches_give_the_same_exposures_as_one_by_one():
     ]
     index = ZoneIndex(zones, FRAME)
     acts = random_flights(3, 30, 200, (0.2, 0.0), (0.01, 0.0), (0.01, 0.01), altitude=(0, 200))
+    acts += random_flights(4, 5, 10, (0.0, -0.5), (0.3, 0.05), (0.1, 0.1), altitude=(500, 300))  # long edges
     acts.append(Activity("port", "port_call", Actor("USA"), T0, T0 + dt.timedelta(hours=1), shapely.Point(1.5, 0)))
     one_by_one = [exposures(a, index) for a in acts]
     assert exposures_many(acts, index, chunk_segments=1_000) == one_by_one  # many chunks
@@ -132,7 +133,8 @@ def test_the_default_zones_with_both_kernels(screener, cell):
 
 
 def test_tracks_built_together_equal_tracks_built_alone():
-    acts = random_flights(7, 5, 50, (15.0, 68.0), (0.1, 0.05), (0.05, 0.02), altitude=(2000, 100))
+    # steps of about 0.3 degrees: many edges longer than 10 km, so they are densified
+    acts = random_flights(7, 5, 50, (15.0, 68.0), (0.3, 0.05), (0.2, 0.1), altitude=(2000, 100))
     acts += random_flights(8, 3, 20, (20.0, 69.0), (0.01, 0.0), (0.005, 0.005))
     together = Track.many(acts, FRAME)
     for a, t in zip(acts, together, strict=True):

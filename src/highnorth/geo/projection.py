@@ -54,24 +54,30 @@ def densify_lonlat(
     >>> len(lon), float(p[1])
     (5, 0.25)
     """
-    return densify_lonlat_where(lon, lat, None, max_m)
+    out_lon, out_lat, vertex, frac = densify_lonlat_where(lon, lat, None, max_m)
+    return out_lon, out_lat, vertex + frac
 
 
 def densify_lonlat_where(
     lon: np.ndarray, lat: np.ndarray, edges: np.ndarray | None, max_m: float = MAX_EDGE_M
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """`densify_lonlat`, but only the edges where `edges` (a mask, one per edge) is true are
-    densified; several lines can go through one call, joined by edges that are left alone."""
+    densified; several lines can go through one call, joined by edges that are left alone.
+
+    Returns lon, lat, and the parameter split into the input vertex each new vertex follows
+    (integers) and the fraction of the edge (so a caller can shift the vertex without rounding).
+    """
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
+    unchanged = (lon.copy(), lat.copy(), np.arange(len(lon)), np.zeros(len(lon)))
     if len(lon) < 2:
-        return lon.copy(), lat.copy(), np.arange(len(lon), dtype=float)
+        return unchanged
     # a cheap upper bound first: most tracks (ADS-B, AIS) have short edges and need no geodesic
     long = _chord_upper_bound_m(lon, lat) > max_m / 1.01
     if edges is not None:
         long &= edges
     if not long.any():
-        return lon.copy(), lat.copy(), np.arange(len(lon), dtype=float)
+        return unchanged
     which = np.flatnonzero(long)
     az = np.zeros(len(lon) - 1)
     dist = np.zeros(len(lon) - 1)
@@ -79,7 +85,7 @@ def densify_lonlat_where(
     az[which], dist[which] = a, d
     pieces = np.maximum(1, np.ceil(dist / max_m)).astype(int)
     if (pieces == 1).all():
-        return lon.copy(), lat.copy(), np.arange(len(lon), dtype=float)
+        return unchanged
     seg = np.repeat(np.arange(len(pieces)), pieces)
     starts = np.concatenate([[0], np.cumsum(pieces)[:-1]])
     k = np.arange(pieces.sum()) - np.repeat(starts, pieces)
@@ -94,8 +100,7 @@ def densify_lonlat_where(
         out_lon[:-1][mid] = flon
         out_lat[:-1][mid] = flat
     out_lon[-1], out_lat[-1] = lon[-1], lat[-1]
-    param = np.concatenate([seg + frac, [len(lon) - 1.0]])
-    return out_lon, out_lat, param
+    return out_lon, out_lat, np.concatenate([seg, [len(lon) - 1]]), np.concatenate([frac, [0.0]])
 
 
 def _chord_upper_bound_m(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

@@ -72,19 +72,19 @@ class Track:
         lat0 = np.concatenate([c[:, 1] for c in coords])
         within = np.ones(len(lon0) - 1, dtype=bool)
         within[(first[1:] - 1)] = False  # the joins between activities are not edges
-        lon, lat, param = densify_lonlat_where(lon0, lat0, within)
+        lon, lat, vertex, frac = densify_lonlat_where(lon0, lat0, within)
         x, y = frame.fwd(lon, lat)
-        at = np.searchsorted(param, first)  # where each activity's first vertex landed
-        ends = np.r_[at[1:], len(param)]
+        at = np.searchsorted(vertex, first)  # where each activity's first vertex landed
+        ends = np.r_[at[1:], len(vertex)]
         tracks = []
         for k, activity in enumerate(activities):
             c = coords[k]
             lo, hi = at[k], ends[k]
-            p = param[lo:hi] - first[k]
-            vertex = np.arange(len(c))
+            p = (vertex[lo:hi] - first[k]) + frac[lo:hi]  # as Track.of computes it, exactly
+            own = np.arange(len(c))
             seconds0 = track_times(activity, c[:, 0], c[:, 1])
-            z = np.interp(p, vertex, c[:, 2]) if c.shape[1] == 3 else None
-            tracks.append(cls(x[lo:hi], y[lo:hi], np.interp(p, vertex, seconds0), p, z, frame))
+            z = np.interp(p, own, c[:, 2]) if c.shape[1] == 3 else None
+            tracks.append(cls(x[lo:hi], y[lo:hi], np.interp(p, own, seconds0), p, z, frame))
         return tracks
 
     def at(self, g: float) -> tuple[tuple[float, float], float, float, float]:
