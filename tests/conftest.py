@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -18,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_POLICY = ROOT / "src" / "highnorth" / "data" / "default"
 SHARED_DATA = ROOT.parent / "shared" / "data"
 UTC = dt.UTC
+
+# the CLI's zone cache goes to a folder of the test run, never the user's home
+os.environ.setdefault("HIGHNORTH_CACHE_DIR", tempfile.mkdtemp(prefix="highnorth-cache-"))
 
 # CI runs property tests derandomized (same examples every run); locally they explore
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)

@@ -148,3 +148,27 @@ def test_bad_policy_data_is_reported_not_crashed(tmp_path, change, expected):
     assert old in files[which], old
     files[which] = files[which].replace(old, new)
     assert expected in errors_of(tmp_path, **files)
+
+
+def test_the_zone_cache_gives_the_same_policy_and_misses_on_any_change(tmp_path):
+    from conftest import GRID_ZONES
+
+    cache = tmp_path / "cache"
+    root = write_policy(tmp_path / "p")
+    fresh = load_policy(root).policy
+    first = load_policy(root, cache_dir=cache).policy
+    assert len(list(cache.glob("zones-*.json"))) == 1
+    again = load_policy(root, cache_dir=cache).policy  # from the cache
+    for policy in (first, again):
+        assert policy.hashes == fresh.hashes
+        assert {z: g.geometry.wkb for z, g in policy.zones.items()} == {
+            z: g.geometry.wkb for z, g in fresh.zones.items()
+        }
+    # a change to the data is a new entry; a broken entry is ignored
+    write_policy(root, zones=GRID_ZONES.replace("[2, 1], [1, 1]", "[2, 1.5], [1, 1]"))
+    changed = load_policy(root, cache_dir=cache).policy
+    assert changed.zones["box"].geometry.bounds[3] > 1.4
+    assert len(list(cache.glob("zones-*.json"))) == 2
+    for entry in cache.glob("zones-*.json"):
+        entry.write_bytes(b"{not json")
+    assert load_policy(root, cache_dir=cache).policy.zones["box"].geometry.equals(changed.zones["box"].geometry)

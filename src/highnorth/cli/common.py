@@ -80,7 +80,7 @@ def warn(message: str) -> None:
 
 @lru_cache(maxsize=4)
 def _load(path: str, repair: bool) -> Policy:
-    result = load_policy(Path(path), repair_invalid=repair)
+    result = load_policy(Path(path), repair_invalid=repair, cache_dir=settings().cache_dir)
     for w in result.warnings:
         warn(w)
     return result.policy

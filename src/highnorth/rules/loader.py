@@ -39,18 +39,23 @@ def _hash(*parts: Any) -> str:
     return "sha256:" + hashlib.sha256(blob).hexdigest()
 
 
-def load_policy(root: Path | str, *, repair_invalid: bool = True) -> LoadResult:
-    """Load the policy in directory `root` (its `policy.yaml` and the files it names)."""
+def load_policy(root: Path | str, *, repair_invalid: bool = True, cache_dir: Path | None = None) -> LoadResult:
+    """Load the policy in directory `root` (its `policy.yaml` and the files it names).
+
+    With `cache_dir`, derived zone geometry is cached there (rules/zonecache.py): the same
+    policy then loads without redoing the geometry algebra.
+    """
     root = Path(root)
     if not (root / "policy.yaml").is_file():
         raise PolicyDataError(f"{root}: no `policy.yaml` here; expected a policy directory")
-    return _Loader(root, repair_invalid).run()
+    return _Loader(root, repair_invalid, cache_dir).run()
 
 
 class _Loader(ZoneSetReader):
-    def __init__(self, root: Path, repair_invalid: bool) -> None:
+    def __init__(self, root: Path, repair_invalid: bool, cache_dir: Path | None = None) -> None:
         self.root = root
         self.repair_invalid = repair_invalid
+        self.cache_dir = cache_dir
         self.warnings: list[str] = []
         self.problems: list[Problem] = []
         self.raw: dict[str, Any] = {}

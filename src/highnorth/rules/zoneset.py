@@ -21,6 +21,7 @@ from ..model.zone import VerticalLimit, Zone
 from . import schema
 from .datafile import parse_model, read_validity, short
 from .yamlio import LinedDict, where
+from .zonecache import cache_key, read_entry, write_entry
 
 __all__ = ["ZoneSetReader"]
 
@@ -48,6 +49,7 @@ class ZoneSetReader:
     raw: dict[str, Any]
     file_hashes: dict[str, str]
     tz: str
+    cache_dir: Path | None
 
     def read(self, rel: str) -> Any:  # provided by the loader
         raise NotImplementedError
@@ -77,6 +79,12 @@ class ZoneSetReader:
         self.frame = frame
         extent = spec.extent
         done: dict[str, BaseGeometry] = {}
+        key = cache_key(self.root, self.repair_invalid) if self.cache_dir is not None else None
+        cached = read_entry(self.cache_dir, key) if self.cache_dir is not None and key else None
+        if cached is not None:
+            done = {zid: shapely.from_wkb(wkb) for zid, wkb in cached["geoms"].items()}
+            self.file_hashes.update(cached["file_hashes"])
+            self.warnings.extend(cached["warnings"])
         visiting: list[str] = []
 
         def build(zid: str, ref_loc: str) -> BaseGeometry:
@@ -141,6 +149,16 @@ class ZoneSetReader:
                 note=z.note,
             )
         self.zone_specs = specs
+        if self.cache_dir is not None and key and cached is None and not self.problems:
+            write_entry(
+                self.cache_dir,
+                key,
+                {
+                    "geoms": {zid: shapely.to_wkb(g) for zid, g in done.items()},
+                    "file_hashes": dict(self.file_hashes),
+                    "warnings": list(self.warnings),
+                },
+            )
         return zones
 
     def geometry(self, z: schema.ZoneSpec, base: Path, loc: str) -> BaseGeometry:
