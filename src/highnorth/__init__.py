@@ -34,4 +34,4 @@ __all__ = [
     "screen",
 ]
 
-__version__ = "0.1.0"
+from ._version import __version__

@@ -22,7 +22,7 @@ _FORMAT = 1
 
 
 def _code_fingerprint() -> bytes:
-    from .. import __version__
+    from .._version import __version__
     from ..geo import algebra, projection, repair
     from . import zoneset
 
