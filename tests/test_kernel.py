@@ -142,3 +142,14 @@ def test_tracks_built_together_equal_tracks_built_alone():
         for name in ("x", "y", "seconds", "param"):
             assert np.array_equal(getattr(t, name), getattr(alone, name)), name
         assert (t.z is None) == (alone.z is None) and (t.z is None or np.array_equal(t.z, alone.z))
+
+
+def test_polygons_projected_together_equal_one_by_one():
+    holed = shapely.box(10, 60, 12, 61).difference(shapely.box(10.5, 60.2, 11, 60.5))
+    multi = shapely.MultiPolygon([shapely.box(20, 68, 20.5, 69), shapely.box(21, 68, 21.3, 68.4)])
+    geoms = [shapely.box(25, 69, 25.4, 69.2), holed, multi, shapely.box(5, 58, 9, 59)]  # long edges too
+    frame = Frame(20.0, 68.0)
+    for together, geom in zip(frame.polygons_to_frame(geoms), geoms, strict=True):
+        alone = frame.to_frame(geom)
+        assert together.geom_type == alone.geom_type
+        assert np.array_equal(shapely.get_coordinates(together), shapely.get_coordinates(alone))

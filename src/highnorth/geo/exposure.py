@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from ..model.activity import Activity
 from ..model.decision import Exposure
@@ -100,7 +101,15 @@ def exposures_many(
             out[i] = sorted(found_k, key=lambda e: (e.enter, e.zone, e.exit))
         batch, size = [], 0
 
+    areas = [i for i, a in enumerate(activities) if a.geometry.geom_type in ("Polygon", "MultiPolygon")]
+    for i, frame_geom in zip(
+        areas, index.frame.polygons_to_frame([activities[i].geometry for i in areas]), strict=True
+    ):
+        a = activities[i]
+        out[i] = sorted(_static(a, index, sorted(set(cuts_of(a))), frame_geom), key=lambda e: (e.enter, e.zone, e.exit))
     for i, activity in enumerate(activities):
+        if activity.geometry.geom_type in ("Polygon", "MultiPolygon"):
+            continue
         if activity.geometry.geom_type != "LineString":
             out[i] = exposures(activity, index, cuts_of(activity))
             continue
@@ -164,11 +173,15 @@ def _band(activity: Activity) -> tuple[float, float]:
     return activity.altitude if activity.altitude is not None else (-np.inf, np.inf)
 
 
-def _static(activity: Activity, index: ZoneIndex, cuts: list[dt.datetime]) -> list[Exposure]:
-    """Exposures of a point or an area: the whole window, for every zone it is in."""
+def _static(
+    activity: Activity, index: ZoneIndex, cuts: list[dt.datetime], area: BaseGeometry | None = None
+) -> list[Exposure]:
+    """Exposures of a point or an area (`area`: its geometry in the frame, when known): the
+    whole window, for every zone it is in."""
     lower, upper = _band(activity)
     found = []
-    for zone_i, where, part in (_point if activity.geometry.geom_type == "Point" else _area)(activity, index):
+    hits = _point(activity, index) if activity.geometry.geom_type == "Point" else _area(activity, index, area)
+    for zone_i, where, part in hits:
         if not bands_overlap((lower, upper), index.lower[zone_i : zone_i + 1], index.upper[zone_i : zone_i + 1])[0]:
             continue
         zone = index.zones[zone_i]
@@ -199,8 +212,10 @@ def _point(activity: Activity, index: ZoneIndex) -> list[tuple[int, tuple[float,
     return [(int(i), (lon, lat), "point") for i in np.unique(np.concatenate([inside, near]))]
 
 
-def _area(activity: Activity, index: ZoneIndex) -> list[tuple[int, tuple[float, float], str]]:
-    area = index.frame.to_frame(activity.geometry)
+def _area(
+    activity: Activity, index: ZoneIndex, area: BaseGeometry | None = None
+) -> list[tuple[int, tuple[float, float], str]]:
+    area = area if area is not None else index.frame.to_frame(activity.geometry)
     total = area.area
     found = []
     boxed = index.tree.query(area)

@@ -199,6 +199,39 @@ class Frame:
 
         return shapely.transform(geom, fn)
 
+    def polygons_to_frame(self, geoms: list[BaseGeometry]) -> list[BaseGeometry]:
+        """`to_frame` for many (Multi)Polygons with one geodesic and one projection call (the
+        same coordinates as one by one)."""
+        rings: list[np.ndarray] = []
+        shapes: list[list[int]] = []  # per geometry, the ring count of each polygon part
+        for geom in geoms:
+            counts = []
+            for poly in shapely.get_parts(geom):
+                rings.append(np.asarray(poly.exterior.coords)[:, :2])
+                rings.extend(np.asarray(r.coords)[:, :2] for r in poly.interiors)
+                counts.append(1 + len(poly.interiors))
+            shapes.append(counts)
+        if not rings:
+            return list(geoms)
+        sizes = np.array([len(r) for r in rings])
+        first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        lon, lat = np.concatenate([r[:, 0] for r in rings]), np.concatenate([r[:, 1] for r in rings])
+        within = np.ones(len(lon) - 1, dtype=bool)
+        within[first[1:] - 1] = False  # the joins between rings are not edges
+        lon, lat, vertex, _ = densify_lonlat_where(lon, lat, within, MAX_EDGE_M)
+        x, y = self.fwd(lon, lat)
+        at = np.searchsorted(vertex, first)
+        ends = np.r_[at[1:], len(vertex)]
+        out_rings = [np.column_stack([x[a:b], y[a:b]]) for a, b in zip(at, ends, strict=True)]
+        out, k = [], 0
+        for geom, counts in zip(geoms, shapes, strict=True):
+            polys = []
+            for count in counts:
+                polys.append(shapely.Polygon(out_rings[k], out_rings[k + 1 : k + count]))
+                k += count
+            out.append(polys[0] if geom.geom_type == "Polygon" else shapely.MultiPolygon(polys))
+        return out
+
     def to_lonlat(self, geom: BaseGeometry) -> BaseGeometry:
         def fn(coords: np.ndarray) -> np.ndarray:
             lon, lat = self.inv(coords[:, 0], coords[:, 1])

@@ -150,7 +150,9 @@ def _start_point(activity: Activity) -> tuple[float, float]:
     return (round(x, 7), round(y, 7))
 
 
-def _fires(rule: Rule, activity: Activity, piece: _Piece, policy: Policy, exposed: frozenset[str]) -> str | None:
+def _fires(
+    rule: Rule, activity: Activity, piece: _Piece, policy: Policy, exposed: frozenset[str], memo: dict[tuple, bool]
+) -> str | None:
     """None when the rule does not apply to the piece, "" when it fires, or the cause why it
     cannot be evaluated (it then fails closed to refer). `exposed` holds every zone the activity
     is exposed to at any time (for `also_in`)."""
@@ -163,7 +165,10 @@ def _fires(rule: Rule, activity: Activity, piece: _Piece, policy: Policy, expose
             return None
     elif piece.zone is not None:
         return None
-    if not matches(rule.actor, activity.actor.nation, policy, piece.interval.start):
+    key = (id(rule.actor), piece.interval.start)  # one nation per call: selectors by time
+    if key not in memo:
+        memo[key] = matches(rule.actor, activity.actor.nation, policy, piece.interval.start)
+    if not memo[key]:
         return None
     try:
         if all(_holds(c, dict(activity.attributes)) for c in rule.conditions):
@@ -194,6 +199,7 @@ def decide(
     cuts = cuts if cuts is not None else timeline_cuts(policy, activity.actor.nation)
     fired: list[tuple[Reason, Rule | None]] = []
     versions_used: set[str] = set()
+    memo: dict[tuple, bool] = {}
     for piece in _pieces(activity, exposures, cuts):
         when = at or piece.interval.start
         version = policy.version_at(when)
@@ -205,7 +211,7 @@ def decide(
         for rule in version.rules_for(piece.zone, activity.kind):
             if not rule.in_force(when):
                 continue
-            cause = _fires(rule, activity, piece, policy, exposed)
+            cause = _fires(rule, activity, piece, policy, exposed, memo)
             if cause is None:
                 continue
             effect: Effect = rule.effect if cause == "" else "refer"
