@@ -29,6 +29,7 @@ __all__ = [
     "GEOD",
     "MAX_EDGE_M",
     "Frame",
+    "densify_lines",
     "densify_lonlat",
     "densify_lonlat_where",
     "geodesic_buffer",
@@ -101,6 +102,26 @@ def densify_lonlat_where(
         out_lat[:-1][mid] = flat
     out_lon[-1], out_lat[-1] = lon[-1], lat[-1]
     return out_lon, out_lat, np.concatenate([seg, [len(lon) - 1]]), np.concatenate([frac, [0.0]])
+
+
+def densify_lines(
+    lines: list[np.ndarray], max_m: float = MAX_EDGE_M
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]], list[np.ndarray]]:
+    """Densify many lon/lat lines ((n, 2+) arrays) in one geodesic call: the concatenated lon
+    and lat, each line's slice of them, and each line's own parameters (computed as
+    `densify_lonlat` computes them, exactly)."""
+    sizes = np.array([len(line) for line in lines])
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    lon = np.concatenate([line[:, 0] for line in lines])
+    lat = np.concatenate([line[:, 1] for line in lines])
+    within = np.ones(max(len(lon) - 1, 0), dtype=bool)
+    within[first[1:] - 1] = False  # the joins between lines are not edges
+    lon, lat, vertex, frac = densify_lonlat_where(lon, lat, within, max_m)
+    at = np.searchsorted(vertex, first)
+    ends = np.r_[at[1:], len(vertex)]
+    slices = [(int(a), int(b)) for a, b in zip(at, ends, strict=True)]
+    params = [(vertex[a:b] - first[k]) + frac[a:b] for k, (a, b) in enumerate(slices)]
+    return lon, lat, slices, params
 
 
 def _chord_upper_bound_m(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -213,16 +234,9 @@ class Frame:
             shapes.append(counts)
         if not rings:
             return list(geoms)
-        sizes = np.array([len(r) for r in rings])
-        first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        lon, lat = np.concatenate([r[:, 0] for r in rings]), np.concatenate([r[:, 1] for r in rings])
-        within = np.ones(len(lon) - 1, dtype=bool)
-        within[first[1:] - 1] = False  # the joins between rings are not edges
-        lon, lat, vertex, _ = densify_lonlat_where(lon, lat, within, MAX_EDGE_M)
+        lon, lat, slices, _ = densify_lines(rings)
         x, y = self.fwd(lon, lat)
-        at = np.searchsorted(vertex, first)
-        ends = np.r_[at[1:], len(vertex)]
-        out_rings = [np.column_stack([x[a:b], y[a:b]]) for a, b in zip(at, ends, strict=True)]
+        out_rings = [np.column_stack([x[a:b], y[a:b]]) for a, b in slices]
         out, k = [], 0
         for geom, counts in zip(geoms, shapes, strict=True):
             polys = []

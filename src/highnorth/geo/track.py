@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..model.activity import Activity
-from .projection import Frame, densify_lonlat, densify_lonlat_where, geodesic_length_m
+from .projection import Frame, densify_lines, densify_lonlat, geodesic_length_m
 
 __all__ = ["EPS", "TOL_M", "TOL_S", "TRIM_M", "Track", "bands_overlap", "track_times"]
 
@@ -66,21 +66,10 @@ class Track:
         if not activities:
             return []
         coords = [np.asarray(a.geometry.coords, dtype=float) for a in activities]
-        sizes = np.array([len(c) for c in coords])
-        first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        lon0 = np.concatenate([c[:, 0] for c in coords])
-        lat0 = np.concatenate([c[:, 1] for c in coords])
-        within = np.ones(len(lon0) - 1, dtype=bool)
-        within[(first[1:] - 1)] = False  # the joins between activities are not edges
-        lon, lat, vertex, frac = densify_lonlat_where(lon0, lat0, within)
+        lon, lat, slices, params = densify_lines(coords)
         x, y = frame.fwd(lon, lat)
-        at = np.searchsorted(vertex, first)  # where each activity's first vertex landed
-        ends = np.r_[at[1:], len(vertex)]
         tracks = []
-        for k, activity in enumerate(activities):
-            c = coords[k]
-            lo, hi = at[k], ends[k]
-            p = (vertex[lo:hi] - first[k]) + frac[lo:hi]  # as Track.of computes it, exactly
+        for activity, c, (lo, hi), p in zip(activities, coords, slices, params, strict=True):
             own = np.arange(len(c))
             seconds0 = track_times(activity, c[:, 0], c[:, 1])
             z = np.interp(p, own, c[:, 2]) if c.shape[1] == 3 else None
