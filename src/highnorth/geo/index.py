@@ -49,9 +49,6 @@ class ZoneIndex:
         self.lower = np.array([z.band[0] for z in self.zones])
         self.upper = np.array([z.band[1] for z in self.zones])
 
-    def ids(self) -> list[str]:
-        return [z.id for z in self.zones]
-
     @cached_property
     def grid(self) -> ZoneGrid:
         """The grid of the fast path, built on first use (about a second for the default zones

@@ -76,18 +76,6 @@ class Track:
             tracks.append(cls(x[lo:hi], y[lo:hi], np.interp(p, own, seconds0), p, z, frame))
         return tracks
 
-    def at(self, g: float) -> tuple[tuple[float, float], float, float, float]:
-        """At global parameter `g`: (lon, lat), seconds, altitude (nan in 2D), input parameter."""
-        s = min(max(int(np.floor(g)), 0), len(self.x) - 2)
-        t = g - s
-
-        def lerp(v: np.ndarray) -> float:
-            return float(v[s] + (v[s + 1] - v[s]) * t)
-
-        lon, lat = self.frame.inv(np.array([lerp(self.x)]), np.array([lerp(self.y)]))
-        alt = lerp(self.z) if self.z is not None else float("nan")
-        return (round(float(lon[0]), 7), round(float(lat[0]), 7)), lerp(self.seconds), alt, lerp(self.param)
-
     def sample(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """At many global parameters at once: lon, lat, seconds, altitude (nan in 2D), input
         parameter (one projection call for all)."""

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..model.errors import PolicyDataError, Problem, did_you_mean
-from ..model.time import FAR_FUTURE, Interval, parse_time
+from ..model.time import EPOCH, FAR_FUTURE, Interval, parse_time
 from . import schema
 from .yamlio import where
 
@@ -84,11 +84,7 @@ def read_time(value: Any, tz: str, loc: str, what: str) -> dt.datetime:
 def read_validity(spec: schema.Validity | None, tz: str, loc: str) -> Interval | None:
     if spec is None:
         return None
-    start = (
-        read_time(spec.from_, tz, loc, "`valid.from`")
-        if spec.from_ is not None
-        else dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-    )
+    start = read_time(spec.from_, tz, loc, "`valid.from`") if spec.from_ is not None else EPOCH
     end = read_time(spec.until, tz, loc, "`valid.until`") if spec.until is not None else FAR_FUTURE
     if end <= start:
         raise PolicyDataError([Problem(loc, "`valid`", f"ends ({spec.until}) before it starts ({spec.from_})")])
