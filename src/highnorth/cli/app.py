@@ -8,7 +8,7 @@ import sys
 import typer
 
 from ..model.errors import HighnorthError, exit_code
-from . import check, maps, policy, zones
+from . import check, maps, policy, server, zones
 
 app = typer.Typer(
     help="Policy-as-code for foreign military activity in Norway's High North.",
@@ -22,6 +22,11 @@ app.command("map")(maps.map_command)
 app.command("diff")(maps.diff_command)
 app.add_typer(zones.app, name="zones")
 app.add_typer(policy.app, name="policy")
+app.command()(server.serve)
+app.add_typer(server.users_app, name="users")
+app.add_typer(server.tokens_app, name="tokens")
+app.add_typer(server.audit_app, name="audit")
+app.add_typer(server.db_app, name="db")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,10 +27,10 @@ from rich.console import Console
 from ..engine import Screener
 from ..model.decision import Decision
 from ..model.errors import InputError
-from ..model.rule import Policy
+from ..model.rule import Policy, version_in_force
 from ..model.time import parse_time
 from ..rules.loader import load_policy
-from .settings import Settings
+from ..settings import Settings
 
 __all__ = [
     "EXIT_DENIED",
@@ -159,11 +159,3 @@ def render(renderable: object) -> str:
     buffer = io.StringIO()
     Console(file=buffer, width=200, no_color=True).print(renderable)
     return buffer.getvalue()
-
-
-def version_in_force(policy: Policy, when: dt.datetime, option: str) -> None:
-    """Bad input when no version of the policy is in force at `when`."""
-    if policy.version_at(when) is None:
-        first = min((v.effective for v in policy.versions), default=None)
-        since = f"; its first version takes effect at {first.isoformat()}" if first else ""
-        raise InputError(f"{option}: no version of policy `{policy.id}` is in force at {when.isoformat()}{since}")

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import numpy as np
 import typer
 from rich.table import Table
-from shapely.geometry import mapping
 
 from ..formats.decision_json import dumps
+from ..formats.decision_map_geojson import diff_geojson, map_geojson
 from ..model.activity import KINDS
 from ..model.errors import InputError, did_you_mean
 from ..model.time import format_time
-from ..rules.decision_map import DecisionMap, decision_map, diff_maps
+from ..rules.decision_map import decision_map, diff_maps
 from .common import Format, console, get_policy, parse_attrs, require_when, version_in_force, write_or_print
 
 ActorOpt = Annotated[str, typer.Option("--actor", help="Nation (ISO 3166-1 alpha-3), e.g. USA.")]
@@ -33,38 +32,6 @@ def _check(policy, actor: str, kind: str) -> None:
         )
     if actor not in policy.actors:
         raise InputError(f"--actor: unknown nation `{actor}`{did_you_mean(actor, policy.actors.nations)}")
-
-
-def _to_lonlat(m: DecisionMap, geom):
-    import shapely
-
-    def fn(coords: np.ndarray) -> np.ndarray:
-        lon, lat = m.frame.inv(coords[:, 0], coords[:, 1])
-        return np.column_stack([np.round(lon, 6), np.round(lat, 6)])
-
-    return shapely.transform(geom, fn)
-
-
-def map_geojson(m: DecisionMap) -> dict[str, Any]:
-    feats = []
-    for outcome, geom in sorted(m.by_outcome().items()):
-        cells = [c for c in m.cells if c.outcome == outcome]
-        feats.append(
-            {
-                "type": "Feature",
-                "geometry": mapping(_to_lonlat(m, geom)),
-                "properties": {
-                    "outcome": outcome,
-                    "area_km2": round(geom.area / 1e6, 1),
-                    "rules": sorted({r for c in cells for r in c.rules}),
-                    "actor": m.actor,
-                    "kind": m.kind,
-                    "at": format_time(m.at),
-                    "version": m.version,
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "features": feats}
 
 
 def map_command(
@@ -116,25 +83,7 @@ def diff_command(
         pol.default_effect
     ]
     changes = diff_maps(before, after, default)
-    doc = {
-        "type": "FeatureCollection",
-        "from": {"at": format_time(t0), "version": before.version},
-        "to": {"at": format_time(t1), "version": after.version},
-        "features": [
-            {
-                "type": "Feature",
-                "geometry": mapping(_to_lonlat(before, c.geometry)),
-                "properties": {
-                    "before": c.before,
-                    "after": c.after,
-                    "area_km2": round(c.area_km2, 1),
-                    "actor": actor,
-                    "kind": kind,
-                },
-            }
-            for c in changes
-        ],
-    }
+    doc = diff_geojson(before, after, changes)
     if output:
         write_or_print(dumps(doc), output)
     match format:

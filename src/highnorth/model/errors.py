@@ -8,6 +8,12 @@
     │   ├── PolicyDataError        policy, zone or actor data failed validation; file:line
     │   └── FormatError            a standard format (OpenAir, GeoJSON, ...) could not be read
     ├── GeometryError              a geometry is invalid and repair was not allowed
+    ├── NotFoundError              no such thing, or not one the caller may see (HTTP 404)
+    ├── ConflictError              the thing changed or is in the wrong state (HTTP 409)
+    │   └── TransitionError        (highnorth.workflow) the action does not apply to the state
+    ├── AuthError                  no valid API token (HTTP 401)
+    ├── ForbiddenError             the caller's role may not do this (HTTP 403)
+    ├── TooLargeError              the request body exceeds the limit (HTTP 413)
     └── EvaluationError            a rule could not be evaluated (turned into `refer`, never raised
                                    out of the engine)
 
@@ -24,13 +30,18 @@ from dataclasses import dataclass
 
 __all__ = [
     "ActivityInputError",
+    "AuthError",
+    "ConflictError",
     "EvaluationError",
+    "ForbiddenError",
     "FormatError",
     "GeometryError",
     "HighnorthError",
     "InputError",
+    "NotFoundError",
     "PolicyDataError",
     "Problem",
+    "TooLargeError",
     "did_you_mean",
     "exit_code",
     "http_status",
@@ -90,6 +101,26 @@ class GeometryError(HighnorthError):
     """A geometry is invalid and repair was not allowed (or failed)."""
 
 
+class NotFoundError(HighnorthError):
+    """No such thing, or not one the caller may see (a requester never learns of another nation's)."""
+
+
+class ConflictError(HighnorthError):
+    """The thing changed since the caller read it, or is in a state the action does not apply to."""
+
+
+class AuthError(HighnorthError):
+    """No API token, or one that is unknown or revoked."""
+
+
+class ForbiddenError(HighnorthError):
+    """The caller's role does not hold the permission the action needs."""
+
+
+class TooLargeError(HighnorthError):
+    """The request body is larger than the server accepts."""
+
+
 class EvaluationError(HighnorthError):
     """A rule could not be evaluated; the engine turns this into `refer` with the cause."""
 
@@ -120,13 +151,23 @@ def exit_code(error: BaseException) -> int:
 
 
 def http_status(error: BaseException) -> int:
-    """The HTTP status for an error: 422 for bad input, 500 for anything else.
+    """The HTTP status for an error: 422 for bad input, 500 for anything unexpected.
 
-    >>> http_status(PolicyDataError("x"))
-    422
+    >>> http_status(PolicyDataError("x")), http_status(ConflictError("x"))
+    (422, 409)
     """
     match error:
         case InputError() | GeometryError():
             return 422
+        case NotFoundError():
+            return 404
+        case ConflictError():
+            return 409
+        case AuthError():
+            return 401
+        case ForbiddenError():
+            return 403
+        case TooLargeError():
+            return 413
         case _:
             return 500

@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 from .actor import ActorRegistry
+from .errors import InputError
 from .time import Interval
 from .zone import Basis, Zone
 
@@ -20,6 +21,7 @@ __all__ = [
     "PolicyVersion",
     "Rule",
     "Selector",
+    "version_in_force",
 ]
 
 Effect = Literal["permit", "condition", "refer", "deny"]
@@ -169,3 +171,11 @@ class Policy:
 
         later = [v.effective for v in self.versions if v.effective > version.effective]
         return Interval(version.effective, min(later, default=FAR_FUTURE))
+
+
+def version_in_force(policy: Policy, when: dt.datetime, option: str) -> None:
+    """Bad input when no version of the policy is in force at `when`."""
+    if policy.version_at(when) is None:
+        first = min((v.effective for v in policy.versions), default=None)
+        since = f"; its first version takes effect at {first.isoformat()}" if first else ""
+        raise InputError(f"{option}: no version of policy `{policy.id}` is in force at {when.isoformat()}{since}")

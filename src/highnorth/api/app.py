@@ -1,0 +1,100 @@
+"""The HTTP API: `create_app` builds the FastAPI application around one policy and one store.
+
+The policy is loaded once at start-up (zones derived or read from the cache); the store is
+migrated to the newest schema. Interactive documentation is at `/docs`, the OpenAPI 3.1 document
+at `/openapi.json`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+
+from .._version import __version__
+from ..engine import Screener
+from ..rules.loader import load_policy
+from ..store import Store
+from . import errors
+from .config import ServerConfig
+from .limits import BodyLimit
+from .models import Health
+from .openapi import activity_components
+from .routes import audit, maps, policies, requests, reservations, screening, zones
+from .service import Service
+
+__all__ = ["create_app", "load_service"]
+
+log = logging.getLogger("highnorth.api")
+
+
+def load_service(config: ServerConfig) -> Service:
+    """Load the policy, index its zones and open the store (the slow part of starting)."""
+    result = load_policy(config.policy_dir, cache_dir=config.cache_dir)
+    for warning in result.warnings:
+        log.warning("%s", warning)
+    screener = Screener(result.policy)
+    return Service(config, result.policy, screener, Store(config.database_url))
+
+
+def create_app(config: ServerConfig, service: Service | None = None) -> FastAPI:
+    """The application. With `service` given (tests) it is used as is; otherwise it is loaded
+    from `config` when the application starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "service", None) is None:
+            app.state.service = load_service(config)
+        yield
+
+    app = FastAPI(
+        title="highnorth",
+        version=__version__,
+        summary="Policy-as-code for foreign military activity in Norway's High North",
+        description=(
+            "Screen activities against versioned, geographic rules; file them as requests; approve, "
+            "reserve and audit them. Authenticate with `Authorization: Bearer <token>` (tokens from "
+            '`highnorth tokens create`). Errors always have the shape `{"error": {status, code, '
+            "message, problems?}}`."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    for module in (screening, requests, reservations, policies, zones, maps, audit):
+        app.include_router(module.router)
+
+    @app.get("/health", tags=["health"])
+    def health(request: Request) -> Health:
+        """Liveness and what is loaded: the policy and its hash, and the database."""
+        svc: Service = request.app.state.service
+        with svc.store.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return Health(
+            status="ok",
+            version=__version__,
+            policy=svc.policy.id,
+            policy_hash=svc.policy.hashes.get("*", ""),
+            database=svc.store.engine.dialect.name,
+        )
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+            )
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(activity_components())
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

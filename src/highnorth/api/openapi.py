@@ -1,0 +1,60 @@
+"""OpenAPI pieces shared by the routes: the error answers, GeoJSON answers, and the Activity
+GeoJSON request body, whose JSON Schema is the one shipped in `highnorth/schemas/` (its `$defs`
+become components, so the document stays one schema)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from .models import ErrorOut
+
+__all__ = ["ACTIVITY_BODY", "ERRORS", "GEOJSON", "activity_components"]
+
+_ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": text}
+    for status, text in (
+        (401, "No valid API token"),
+        (403, "The role may not do this"),
+        (404, "Not found (or not yours to see)"),
+        (409, "Wrong state, or changed since read"),
+        (413, "Body too large"),
+        (422, "Invalid input; every problem listed"),
+    )
+}
+GEOJSON: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "A GeoJSON FeatureCollection (RFC 7946)",
+        "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}},
+    }
+}
+ACTIVITY_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ActivityCollection"}}},
+    }
+}
+
+
+@lru_cache(maxsize=1)
+def activity_components() -> dict[str, Any]:
+    """The Activity GeoJSON schema as OpenAPI components (`ActivityCollection` and its parts)."""
+    text = (resources.files("highnorth") / "schemas" / "activity.schema.json").read_text()
+    schema = json.loads(text.replace('"#/$defs/', '"#/components/schemas/Activity_'))
+    defs = schema.pop("$defs")
+    for key in ("$schema", "$id"):
+        schema.pop(key, None)
+    components = {f"Activity_{name}": value for name, value in defs.items()}
+    components["ActivityCollection"] = schema
+    components["FeatureCollection"] = {
+        "type": "object",
+        "required": ["type", "features"],
+        "properties": {
+            "type": {"const": "FeatureCollection"},
+            "features": {"type": "array", "items": {"type": "object"}},
+        },
+    }
+    return components

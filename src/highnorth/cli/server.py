@@ -1,0 +1,159 @@
+"""`highnorth serve`, and the commands that administer its database: `users`, `tokens`, `audit`,
+`db`. The database is `--database-url`, else HIGHNORTH_DATABASE_URL, else SQLite `./highnorth.db`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..model.errors import InputError, did_you_mean
+from ..store import Store, sqlite_url
+from ..workflow.access import ROLES
+from .common import console, get_policy
+
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        "--db",
+        help="SQLAlchemy URL (sqlite+pysqlite:///path, postgresql://...) or a SQLite file path.",
+        envvar="HIGHNORTH_DATABASE_URL",
+        show_envvar=True,
+    ),
+]
+
+
+def database_url(value: str | None) -> str:
+    if not value:
+        return sqlite_url("highnorth.db")
+    return value if "://" in value else sqlite_url(value)
+
+
+def serve(
+    database: DbOpt = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (each loads the policy).", min=1, max=64)] = 1,
+    policy: Annotated[Path | None, typer.Option("--policy", help="Policy directory.")] = None,
+) -> None:
+    """Run the HTTP API with the policy loaded, on SQLite by default."""
+    import uvicorn
+
+    from ..api.app import create_app, load_service
+    from ..api.config import ServerConfig
+
+    url = database_url(database)
+    config = ServerConfig.from_env(database_url=url, policy_dir=policy)
+    service = load_service(config)  # also fills the zone cache the workers start from
+    pol = service.policy
+    users = service.store.user_names()
+    base = f"http://{host}:{port}"
+    out = console()
+    out.print(f"highnorth: policy `{pol.id}` ({len(pol.versions)} versions, {pol.hashes['*'][:19]}…)", highlight=False)
+    out.print(f"database:  {_redact(url)}", highlight=False)
+    out.print(f"API:       {base}    interactive docs: {base}/docs    OpenAPI: {base}/openapi.json", highlight=False)
+    if not users:
+        out.print(
+            "no users yet: create one with `highnorth users add NAME --role approver` and a token with "
+            "`highnorth tokens create NAME` (same --database-url)",
+            highlight=False,
+        )
+    if workers == 1:
+        uvicorn.run(create_app(config, service), host=host, port=port, log_level="info")
+    else:
+        service.store.close()
+        os.environ["HIGHNORTH_DATABASE_URL"] = url
+        if policy is not None:
+            os.environ["HIGHNORTH_POLICY"] = str(policy)
+        uvicorn.run("highnorth.api.main:app_from_env", factory=True, host=host, port=port, workers=workers)
+
+
+def _redact(url: str) -> str:
+    """A URL without its password."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+    return url
+
+
+def _store(database: str | None) -> Store:
+    return Store(database_url(database))
+
+
+users_app = typer.Typer(help="Users of the API and their roles.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens (stored hashed; shown once).", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="User name, e.g. us-liaison.")],
+    role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(ROLES)}.")],
+    nation: Annotated[str | None, typer.Option("--nation", help="For a requester: the nation it acts for.")] = None,
+    database: DbOpt = None,
+) -> None:
+    """Add a user with a role (a requester is bound to one nation)."""
+    store = _store(database)
+    if nation is not None:
+        pol = _policy_nations()
+        if nation not in pol:
+            raise InputError(f"--nation: unknown nation `{nation}`{did_you_mean(nation, pol)}")
+    store.add_user(name, role, nation)
+    console().print(f"added {name} ({role}{' for ' + nation if nation else ''})", highlight=False)
+
+
+def _policy_nations() -> list[str]:
+    return list(get_policy(None).actors.nations)
+
+
+@users_app.command("list")
+def users_list(database: DbOpt = None) -> None:
+    """The users with their roles."""
+    store = _store(database)
+    table = Table()
+    for col in ("name", "role", "nation"):
+        table.add_column(col)
+    for name, role, nation in store.users():
+        table.add_row(name, role, nation or "")
+    console().print(table)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    name: Annotated[str, typer.Argument(help="The user the token is for.")],
+    label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "",
+    database: DbOpt = None,
+) -> None:
+    """Create an API token and print it (only its hash is kept)."""
+    print(_store(database).create_token(name, label))
+
+
+@audit_app.command("verify")
+def audit_verify(database: DbOpt = None) -> None:
+    """Walk the audit chain; exit 6 when an entry was edited or deleted."""
+    v = _store(database).verify()
+    out = console()
+    for b in v.breaks:
+        out.print(f"[bold red]broken[/] at {b.seq}: {b.reason}", highlight=False)
+    if v.breaks:
+        out.print(f"audit log NOT verified: {len(v.breaks)} problem(s) in {v.entries} entries", highlight=False)
+        raise typer.Exit(EXIT_AUDIT_BROKEN)
+    head = f"; head {v.head[0]} {v.head[1]}" if v.head else ""
+    out.print(f"audit log verified: {v.entries} entries{head}", highlight=False)
+
+
+#: `audit verify` exit code when the chain is broken
+EXIT_AUDIT_BROKEN = 6
+
+
+@db_app.command("upgrade")
+def db_upgrade(database: DbOpt = None) -> None:
+    """Create or migrate the schema to the newest version (the server also does this at start)."""
+    _store(database).close()
+    console().print(f"database at the newest schema: {_redact(database_url(database))}", highlight=False)

@@ -1,0 +1,69 @@
+"""Decision maps and their diffs as GeoJSON (what `highnorth map|diff` write and `/decision-maps`
+serves)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import mapping
+
+from ..model.time import format_time
+from ..rules.decision_map import Change, DecisionMap
+
+__all__ = ["diff_geojson", "map_geojson"]
+
+
+def _to_lonlat(m: DecisionMap, geom):
+    def fn(coords: np.ndarray) -> np.ndarray:
+        lon, lat = m.frame.inv(coords[:, 0], coords[:, 1])
+        return np.column_stack([np.round(lon, 6), np.round(lat, 6)])
+
+    return shapely.transform(geom, fn)
+
+
+def map_geojson(m: DecisionMap) -> dict[str, Any]:
+    feats = []
+    for outcome, geom in sorted(m.by_outcome().items()):
+        cells = [c for c in m.cells if c.outcome == outcome]
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": mapping(_to_lonlat(m, geom)),
+                "properties": {
+                    "outcome": outcome,
+                    "area_km2": round(geom.area / 1e6, 1),
+                    "rules": sorted({r for c in cells for r in c.rules}),
+                    "actor": m.actor,
+                    "kind": m.kind,
+                    "at": format_time(m.at),
+                    "version": m.version,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def diff_geojson(before: DecisionMap, after: DecisionMap, changes: Sequence[Change]) -> dict[str, Any]:
+    """Where the outcome changed between two maps, one Feature per (before, after) pair, with km²."""
+    return {
+        "type": "FeatureCollection",
+        "from": {"at": format_time(before.at), "version": before.version},
+        "to": {"at": format_time(after.at), "version": after.version},
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": mapping(_to_lonlat(before, c.geometry)),
+                "properties": {
+                    "before": c.before,
+                    "after": c.after,
+                    "area_km2": round(c.area_km2, 1),
+                    "actor": before.actor,
+                    "kind": before.kind,
+                },
+            }
+            for c in changes
+        ],
+    }

@@ -1,0 +1,6 @@
+"""Persistence: SQLite by default, PostgreSQL by URL (SQLAlchemy 2 Core, Alembic migrations)."""
+
+from .db import connect, sqlite_url, upgrade
+from .store import NewRequest, RequestRecord, Store, Verification, hash_token
+
+__all__ = ["NewRequest", "RequestRecord", "Store", "Verification", "connect", "hash_token", "sqlite_url", "upgrade"]

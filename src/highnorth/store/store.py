@@ -1,0 +1,316 @@
+"""The store: users and tokens, requests with their decisions, and the audit log, behind one class.
+
+Every change and its audit entry are written in one transaction, committed before the caller
+acknowledges anything (DESIGN.md §7). Appends to the audit chain are serialised by locking its
+head row (PostgreSQL) or by SQLite's single writer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import threading
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..model.errors import AuthError, ConflictError, InputError, NotFoundError, did_you_mean
+from ..model.time import format_time
+from ..workflow.access import ROLES, Principal
+from ..workflow.audit import GENESIS, AuditEntry, ChainBreak, entry_hash, verify_chain
+from ..workflow.states import after_screening, transition
+from . import tables as t
+from .db import connect, upgrade, write_transaction
+
+__all__ = ["NewRequest", "RequestRecord", "Store", "Verification", "hash_token"]
+
+TOKEN_PREFIX = "hn_"
+
+
+def hash_token(token: str) -> str:
+    """Tokens are 256 random bits, so a plain SHA-256 is a safe stored form (no salt or stretching
+    needed: there is nothing to guess)."""
+    return "sha256:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """A screened activity to be filed: the input feature, its hash and its decision."""
+
+    activity_id: str
+    nation: str
+    kind: str
+    start: dt.datetime
+    end: dt.datetime
+    feature: Mapping[str, Any]
+    input_hash: str
+    decision: Mapping[str, Any]
+    outcome: str
+    policy_hash: str
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    id: str
+    activity_id: str
+    nation: str
+    kind: str
+    state: str
+    outcome: str
+    start: dt.datetime
+    end: dt.datetime
+    feature: Mapping[str, Any]
+    input_hash: str
+    decision: Mapping[str, Any]
+    policy_hash: str
+    version: int
+    created_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Verification:
+    entries: int
+    head: tuple[int, str] | None
+    breaks: list[ChainBreak]
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaks
+
+
+class Store:
+    """One database. `url` is a SQLAlchemy URL; the schema is migrated to the newest on open."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = connect(url)
+        upgrade(self.engine)
+        # SQLite has one writer: queue this process's writers here rather than in busy retries
+        self._writer = threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        with self._writer, write_transaction(self.engine) as conn:
+            yield conn
+
+    # users and tokens -------------------------------------------------------------------------
+
+    def add_user(self, name: str, role: str, nation: str | None = None) -> None:
+        if role not in ROLES:
+            raise InputError(
+                f"role: unknown role `{role}`{did_you_mean(role, ROLES)}; expected one of {', '.join(ROLES)}"
+            )
+        if (role == "requester") != (nation is not None):
+            raise InputError("nation: a requester acts for one nation (give --nation); other roles have none")
+        if not name or len(name) > 100:
+            raise InputError("name: expected 1 to 100 characters")
+        with self._write() as conn:
+            if conn.execute(sa.select(t.users.c.id).where(t.users.c.name == name)).first():
+                raise ConflictError(f"user `{name}` exists")
+            conn.execute(t.users.insert().values(name=name, role=role, nation=nation, created_at=_now()))
+            self._append(conn, "cli", "user.add", None, None, None, {"user": name, "role": role, "nation": nation})
+
+    def create_token(self, name: str, label: str = "") -> str:
+        """A new API token for the user; only its hash is kept, so it is shown once."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self._write() as conn:
+            user = conn.execute(sa.select(t.users.c.id).where(t.users.c.name == name)).first()
+            if user is None:
+                raise NotFoundError(f"no user `{name}`{did_you_mean(name, self.user_names(conn))}")
+            conn.execute(
+                t.tokens.insert().values(user_id=user.id, token_hash=hash_token(token), label=label, created_at=_now())
+            )
+            self._append(conn, "cli", "token.create", None, None, None, {"user": name, "label": label})
+        return token
+
+    def users(self) -> list[tuple[str, str, str | None]]:
+        """(name, role, nation) of every user, by name."""
+        query = sa.select(t.users.c.name, t.users.c.role, t.users.c.nation).order_by(t.users.c.name)
+        with self.engine.connect() as conn:
+            return [(r.name, r.role, r.nation) for r in conn.execute(query)]
+
+    def user_names(self, conn: sa.Connection | None = None) -> list[str]:
+        with nullcontext(conn) if conn is not None else self.engine.connect() as c:
+            return [r.name for r in c.execute(sa.select(t.users.c.name).order_by(t.users.c.name))]
+
+    def principal(self, token: str) -> Principal:
+        """The user a token belongs to; AuthError for an unknown or revoked token."""
+        query = (
+            sa.select(t.users.c.name, t.users.c.role, t.users.c.nation)
+            .join(t.tokens, t.tokens.c.user_id == t.users.c.id)
+            .where(t.tokens.c.token_hash == hash_token(token), t.tokens.c.revoked_at.is_(None))
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise AuthError("the API token is unknown or revoked")
+        return Principal(row.name, row.role, row.nation)
+
+    # requests ---------------------------------------------------------------------------------
+
+    def submit(self, actor: str, items: Sequence[NewRequest]) -> list[RequestRecord]:
+        """File screened activities as requests, in one transaction, each in the state its
+        decision leads to; every one gets an audit entry."""
+        now = _now()
+        ids = []
+        with self._write() as conn:
+            for item in items:
+                rid = "req-" + uuid.uuid4().hex[:16]
+                state = after_screening(item.outcome)  # type: ignore[arg-type]
+                conn.execute(
+                    t.requests.insert().values(
+                        id=rid,
+                        activity_id=item.activity_id,
+                        nation=item.nation,
+                        kind=item.kind,
+                        state=state,
+                        outcome=item.outcome,
+                        start=item.start,
+                        end=item.end,
+                        feature=dict(item.feature),
+                        input_hash=item.input_hash,
+                        decision=dict(item.decision),
+                        policy_hash=item.policy_hash,
+                        version=1,
+                        created_by=actor,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+                detail = {"activity": item.activity_id, "outcome": item.outcome, "state": state}
+                self._append(conn, actor, "submit", rid, item.input_hash, item.policy_hash, detail)
+                ids.append(rid)
+        return [self.get(rid) for rid in ids]
+
+    def get(self, request_id: str) -> RequestRecord:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t.requests).where(t.requests.c.id == request_id)).first()
+        if row is None:
+            raise NotFoundError(f"no request `{request_id}`")
+        return RequestRecord(**row._asdict())
+
+    def list(
+        self,
+        *,
+        nation: str | None = None,
+        state: str | None = None,
+        outcome: str | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[RequestRecord]:
+        """Requests, newest first; the time window keeps requests whose window overlaps it."""
+        query = sa.select(t.requests)
+        for column, value in (
+            (t.requests.c.nation, nation),
+            (t.requests.c.state, state),
+            (t.requests.c.outcome, outcome),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        if start is not None:
+            query = query.where(t.requests.c.end > start)
+        if end is not None:
+            query = query.where(t.requests.c.start < end)
+        query = query.order_by(t.requests.c.created_at.desc(), t.requests.c.id).limit(limit).offset(offset)
+        with self.engine.connect() as conn:
+            return [RequestRecord(**row._asdict()) for row in conn.execute(query)]
+
+    def act(
+        self,
+        request_id: str,
+        action: str,
+        actor: str,
+        *,
+        expected_version: int | None = None,
+        rescreened: NewRequest | None = None,
+        note: str = "",
+    ) -> RequestRecord:
+        """Apply a workflow action. A stale `expected_version` or an action the state does not
+        allow is a ConflictError (409); a re-screen stores the new decision and policy hash."""
+        with self._write() as conn:
+            row = conn.execute(
+                sa.select(t.requests.c.state, t.requests.c.version, t.requests.c.input_hash)
+                .where(t.requests.c.id == request_id)
+                .with_for_update()
+            ).first()
+            if row is None:
+                raise NotFoundError(f"no request `{request_id}`")
+            if expected_version is not None and row.version != expected_version:
+                raise ConflictError(
+                    f"request `{request_id}` is at version {row.version}, not {expected_version}: it changed since "
+                    "you read it; read it again and retry"
+                )
+            new_state = transition(row.state, action, rescreened.outcome if rescreened else None)  # type: ignore[arg-type]
+            values: dict[str, Any] = {"state": new_state, "version": row.version + 1, "updated_at": _now()}
+            detail: dict[str, Any] = {"from": row.state, "to": new_state, **({"note": note} if note else {})}
+            policy_hash = None
+            if rescreened is not None:
+                values |= {"decision": dict(rescreened.decision), "outcome": rescreened.outcome}
+                values["policy_hash"] = policy_hash = rescreened.policy_hash
+                detail["outcome"] = rescreened.outcome
+            done = conn.execute(
+                t.requests.update()
+                .where(t.requests.c.id == request_id, t.requests.c.version == row.version)
+                .values(**values)
+            )
+            if done.rowcount != 1:
+                raise ConflictError(f"request `{request_id}` changed while it was being updated; retry")
+            self._append(conn, actor, action, request_id, row.input_hash, policy_hash, detail)
+        return self.get(request_id)
+
+    # audit ------------------------------------------------------------------------------------
+
+    def _append(
+        self,
+        conn: sa.Connection,
+        actor: str,
+        action: str,
+        request_id: str | None,
+        input_hash: str | None,
+        policy_hash: str | None,
+        detail: Mapping[str, Any],
+    ) -> AuditEntry:
+        head = conn.execute(sa.select(t.audit_head).where(t.audit_head.c.id == 1).with_for_update()).first()
+        seq, prev = (head.seq, head.hash) if head else (0, GENESIS)
+        draft = AuditEntry(
+            seq + 1, format_time(_now()), actor, action, request_id, input_hash, policy_hash, dict(detail), prev
+        )
+        entry = AuditEntry(**{**draft.__dict__, "hash": entry_hash(draft.content())})
+        conn.execute(t.audit.insert().values(**entry.content(), hash=entry.hash))
+        if head is None:
+            conn.execute(t.audit_head.insert().values(id=1, seq=entry.seq, hash=entry.hash))
+        else:
+            conn.execute(t.audit_head.update().where(t.audit_head.c.id == 1).values(seq=entry.seq, hash=entry.hash))
+        return entry
+
+    def audit(self, *, after: int = 0, limit: int = 100, request_id: str | None = None) -> list[AuditEntry]:
+        query = sa.select(t.audit).where(t.audit.c.seq > after)
+        if request_id is not None:
+            query = query.where(t.audit.c.request_id == request_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(t.audit.c.seq).limit(limit))
+            return [AuditEntry(**row._asdict()) for row in rows]
+
+    def verify(self) -> Verification:
+        """Walk the whole chain and compare it with the recorded head."""
+        with self.engine.connect() as conn:
+            head_row = conn.execute(sa.select(t.audit_head.c.seq, t.audit_head.c.hash)).first()
+            entries = [AuditEntry(**row._asdict()) for row in conn.execute(sa.select(t.audit).order_by(t.audit.c.seq))]
+        head = (head_row.seq, head_row.hash) if head_row else None
+        return Verification(len(entries), head, verify_chain(entries, head))

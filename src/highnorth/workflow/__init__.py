@@ -1,0 +1,33 @@
+"""The request workflow, pure: states and transitions, reservations and their conflicts, and the
+audit hash chain. Storage (`highnorth.store`) and the HTTP API (`highnorth.api`) build on it."""
+
+from .access import PERMISSIONS, ROLES, Principal, Role, can, sees
+from .audit import GENESIS, AuditEntry, ChainBreak, entry_hash, verify_chain
+from .reservations import Conflict, Volume, conflicts, volume_of
+from .states import ACTIONS, STATES, TERMINAL, Action, State, TransitionError, after_screening, transition
+
+__all__ = [
+    "ACTIONS",
+    "GENESIS",
+    "PERMISSIONS",
+    "ROLES",
+    "STATES",
+    "TERMINAL",
+    "Action",
+    "AuditEntry",
+    "ChainBreak",
+    "Conflict",
+    "Principal",
+    "Role",
+    "State",
+    "TransitionError",
+    "Volume",
+    "after_screening",
+    "can",
+    "conflicts",
+    "entry_hash",
+    "sees",
+    "transition",
+    "verify_chain",
+    "volume_of",
+]
