@@ -25,7 +25,7 @@ check: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests scripts examples bench
 	$(BIN)/ruff format --check src tests scripts examples bench
-	$(BIN)/mypy src/highnorth/model src/highnorth/geo src/highnorth/rules src/highnorth/engine.py
+	$(BIN)/mypy src/highnorth/model src/highnorth/geo src/highnorth/rules src/highnorth/engine.py src/highnorth/workflow
 	$(BIN)/pytest
 
 scenarios: $(STAMP)

@@ -160,3 +160,35 @@ def collection(*features: dict) -> dict:
 def write_geojson(path: Path, doc: dict) -> Path:
     path.write_text(json.dumps(doc))
     return path
+
+
+# --- databases: every store and API contract test runs on SQLite and on PostgreSQL -------------
+
+POSTGRES_ENV = "HIGHNORTH_TEST_POSTGRES_URL"  # set by scripts/test_postgres.sh (and .ci/run)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """A fresh, empty database: a SQLite file, or a new PostgreSQL database dropped afterwards."""
+    if request.param == "sqlite":
+        from highnorth.store import sqlite_url
+
+        yield sqlite_url(tmp_path / "highnorth.db")
+        return
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f'PostgreSQL not configured: `eval "$(scripts/test_postgres.sh start)"` sets {POSTGRES_ENV}')
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = "hn_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()

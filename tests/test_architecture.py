@@ -8,7 +8,7 @@ from pathlib import Path
 import highnorth
 
 PKG = Path(highnorth.__file__).parent
-CORE = ("model", "geo", "rules", "engine.py")
+CORE = ("model", "geo", "rules", "engine.py", "workflow")
 INTERFACES = (
     "typer",
     "rich",
@@ -21,7 +21,7 @@ INTERFACES = (
     "distributed",
     "starlette",
 )
-LAYERS = ["model", "geo", "rules", "engine", "formats", "scenarios", "cli"]
+LAYERS = ["model", "geo", "rules", "engine", "formats", "scenarios", "settings", "workflow", "store", "api", "cli"]
 
 
 def imports_of(path: Path) -> set[str]:

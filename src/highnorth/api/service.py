@@ -40,9 +40,11 @@ def query_time(value: str | None, name: str, policy: Policy, *, in_force: bool =
 
 def parse_json(body: bytes, what: str = "the request body") -> Any:
     try:
-        return json.loads(body)
-    except UnicodeDecodeError:
-        raise InputError(f"{what}: not UTF-8 text") from None
+        text = body.decode("utf-8")  # JSON between systems is UTF-8 (RFC 8259)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{what}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
 

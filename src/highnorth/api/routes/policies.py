@@ -145,12 +145,14 @@ def _validate(files: dict[str, str]) -> dict[str, Any]:
         try:
             result = load_policy(root, cache_dir=None)
         except PolicyDataError as exc:
-            prefix = str(root) + "/"
+
+            def local(text: str) -> str:  # paths as the caller named them, not where they were put
+                return text.replace(str(root) + "/", "").replace(root.name + "/", "")
+
             return {
                 "valid": False,
                 "problems": [
-                    {"item": p.item.replace(prefix, ""), "field": p.field, "message": p.message.replace(prefix, "")}
-                    for p in exc.problems
+                    {"item": local(p.item), "field": p.field, "message": local(p.message)} for p in exc.problems
                 ],
             }
     return {"valid": True, "policy": _summary(result.policy), "warnings": list(result.warnings)}

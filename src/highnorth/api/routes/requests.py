@@ -111,8 +111,8 @@ def _transition(action: str, summary: str):
         body: Annotated[TransitionIn | None, Body()] = None,
         if_match: Annotated[str | None, Header(description='The ETag you read, e.g. "3"; stale answers 409')] = None,
     ) -> RequestOut:
-        record = visible(who, service.store.get(request_id))
         expected = _if_match(if_match)
+        record = visible(who, service.store.get(request_id))
         rescreened = None
         if action == "rescreen":
             activities, features, _ = service.activities({"type": "FeatureCollection", "features": [record.feature]})
