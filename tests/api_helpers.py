@@ -54,12 +54,18 @@ class Api:
         return self.client.request(method, path, headers=headers, **kwargs)
 
 
-def make_api(database_url: str, policy, screener, **limits) -> Api:
-    config = ServerConfig.from_env(database_url=database_url, **limits)
-    service = Service(config, policy, screener, Store(database_url))
-    app = create_app(config, service)
-    api = Api(app, TestClient(app), service)
+def make_service(config: ServerConfig, policy, screener) -> tuple[Service, dict[str, str]]:
+    """A service on `config`'s database with one user of each role, and their tokens by role."""
+    service = Service(config, policy, screener, Store(config.database_url))
+    tokens = {}
     for role, (name, nation) in USERS.items():
         service.store.add_user(name, role.removesuffix("_gbr"), nation)
-        api.tokens[role] = service.store.create_token(name)
-    return api
+        tokens[role] = service.store.create_token(name)
+    return service, tokens
+
+
+def make_api(database_url: str, policy, screener, **limits) -> Api:
+    config = ServerConfig.from_env(database_url=database_url, **limits)
+    service, tokens = make_service(config, policy, screener)
+    app = create_app(config, service)
+    return Api(app, TestClient(app), service, tokens)

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 
 from .._version import __version__
@@ -21,6 +21,7 @@ from ..rules.loader import load_policy
 from ..store import Store
 from . import errors
 from .config import ServerConfig
+from .deps import known_query
 from .limits import BodyLimit
 from .models import Health
 from .openapi import activity_components
@@ -62,6 +63,7 @@ def create_app(config: ServerConfig, service: Service | None = None) -> FastAPI:
             "message, problems?}}`."
         ),
         lifespan=lifespan,
+        dependencies=[Depends(known_query)],
     )
     app.state.service = service
     errors.install(app)

@@ -12,14 +12,29 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..model.errors import AuthError, ForbiddenError, NotFoundError
+from ..model.errors import AuthError, ForbiddenError, InputError, NotFoundError, did_you_mean
 from ..store import RequestRecord
 from ..workflow.access import Principal, can, sees
 from .service import Service
 
-__all__ = ["Allowed", "get_service", "visible"]
+__all__ = ["Allowed", "get_service", "known_query", "visible"]
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `highnorth tokens create`.")
+
+
+def known_query(request: Request) -> None:
+    """Unknown query parameters are an error, not ignored: `?natoin=USA` would otherwise list every
+    nation's requests without a word."""
+    route = request.scope.get("route")
+    operation = request.app.openapi()["paths"].get(getattr(route, "path", ""), {}).get(request.method.lower())
+    if operation is None:
+        return
+    known = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    unknown = sorted(set(request.query_params.keys()) - known)
+    if unknown:
+        hint = did_you_mean(unknown[0], known)
+        accepted = ", ".join(f"`{k}`" for k in sorted(known)) or "none"
+        raise InputError(f"unknown query parameter `{unknown[0]}`{hint}; this endpoint takes {accepted}")
 
 
 def get_service(request: Request) -> Service:

@@ -12,6 +12,7 @@ wrong on the server (and is logged); bad input never produces one.
 from __future__ import annotations
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -47,6 +48,19 @@ def error_response(status: int, message: str, problems: list[Problem] | None = N
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
+def _methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the OpenAPI document lists for the path (templates like `/requests/{request_id}`)."""
+    paths = app.openapi()["paths"]
+    if path in paths:  # a literal path wins over templates it also matches (`/zones/import`)
+        return sorted(m.upper() for m in paths[path])
+    found = set()
+    for template, operations in paths.items():
+        pattern = "^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, path):
+            found |= {m.upper() for m in operations}
+    return sorted(found)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(HighnorthError)
     async def _highnorth(_request: Request, exc: HighnorthError) -> JSONResponse:
@@ -69,11 +83,15 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        message = exc.detail if isinstance(exc.detail, str) else CODES.get(exc.status_code, "error")
-        return error_response(
-            exc.status_code, message.lower() if exc.status_code in (404, 405) else message, headers=exc.headers
-        )
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        status = exc.status_code
+        message = exc.detail if isinstance(exc.detail, str) else CODES.get(status, "error")
+        headers = {k: v for k, v in (exc.headers or {}).items() if k.lower() != "allow"}
+        if status == 400:  # FastAPI's "error parsing the body": bad input like any other
+            status, message = 422, "the request body: not valid JSON"
+        if status == 405:  # every method the path has, not only the first route's
+            headers["Allow"] = ", ".join(_methods(app, request.url.path))
+        return error_response(status, message.lower() if status in (404, 405) else message, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -3,6 +3,7 @@ versions, and validation of a policy sent as files."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
@@ -20,6 +21,7 @@ from ..deps import Allowed, get_service
 from ..openapi import ERRORS
 from ..service import Service
 
+_FILE_NAME = re.compile(r"[A-Za-z0-9._/-]{1,200}")
 router = APIRouter(prefix="/policies", tags=["policies"], responses=ERRORS)
 ServiceDep = Annotated[Service, Depends(get_service)]
 Reader = Annotated[Principal, Depends(Allowed("policy.read"))]
@@ -137,8 +139,10 @@ def _validate(files: dict[str, str]) -> dict[str, Any]:
         root = Path(tmp)
         for name, text in files.items():
             rel = PurePosixPath(name)
-            if rel.is_absolute() or ".." in rel.parts or not rel.parts:
-                raise InputError(f"files: `{name}` must be a relative path inside the policy directory")
+            if not _FILE_NAME.fullmatch(name) or rel.is_absolute() or ".." in rel.parts or not rel.parts:
+                raise InputError(
+                    f"files: `{name!r}` must be a relative path inside the policy directory (letters, digits, `.`, `_`, `-`, `/`)"
+                )
             path = root.joinpath(*rel.parts)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
