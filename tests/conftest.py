@@ -176,6 +176,8 @@ def database_url(request, tmp_path):
         yield sqlite_url(tmp_path / "highnorth.db")
         return
     base = os.environ.get(POSTGRES_ENV)
+    if not base and os.environ.get("HIGHNORTH_REQUIRE_POSTGRES"):
+        pytest.fail(f"HIGHNORTH_REQUIRE_POSTGRES is set but {POSTGRES_ENV} is not")
     if not base:
         pytest.skip(f'PostgreSQL not configured: `eval "$(scripts/test_postgres.sh start)"` sets {POSTGRES_ENV}')
     import uuid
