@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 EXAMPLE := examples/nordic-response/activities.geojson
 
-.PHONY: install check test lint format dataset schemas scenarios bench clean
+.PHONY: install serve check test lint format dataset schemas scenarios bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,7 +15,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# The main job: screen the example exercise against the default High North dataset.
+# The main job: the HTTP API with the default High North dataset on the embedded SQLite database
+# (./highnorth.db; HIGHNORTH_DATABASE_URL or --database-url for another). docs/api.md.
+serve: $(STAMP)
+	$(BIN)/highnorth serve
+
+# Screen the example exercise against the default High North dataset.
 # Exit codes 0 (permitted/conditional), 3 (referred) and 4 (denied) are decisions, not failures.
 check: $(STAMP)
 	@$(BIN)/highnorth check $(EXAMPLE); code=$$?; \
