@@ -19,6 +19,7 @@ import datetime as dt
 import itertools
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import cached_property
@@ -52,6 +53,9 @@ class Screener:
             zones = [z for z in policy.zones.values() if z.id in named]
         self.index = ZoneIndex(list(zones), self.frame)
         self._cuts: dict[str, list[dt.datetime]] = {}
+        # one screening at a time per screener: GEOS prepared geometries are not safe to use from
+        # several threads at once (libgeos/geos#825), and shapely releases the GIL around them
+        self._lock = threading.RLock()
 
     @cached_property
     def full_index(self) -> ZoneIndex:
@@ -68,13 +72,15 @@ class Screener:
     def exposures(self, activity: Activity) -> list[Exposure]:
         """The geometry stage for one activity, against every zone of the policy: each exposure
         whole (cut only by zone validity)."""
-        return exposures(activity, self.full_index)
+        with self._lock:
+            return exposures(activity, self.full_index)
 
     def decide(self, activity: Activity, *, at: dt.datetime | None = None) -> Decision:
         """Both stages for one activity. Exposures are cut where the rules that apply can change,
         so each reason has its own exact entry point."""
-        cuts = self.cuts(activity)
-        return decide(activity, exposures(activity, self.index, cuts), self.policy, at=at, cuts=cuts)
+        with self._lock:
+            cuts = self.cuts(activity)
+            return decide(activity, exposures(activity, self.index, cuts), self.policy, at=at, cuts=cuts)
 
     def screen(
         self, activities: Iterable[Activity], *, at: dt.datetime | None = None, workers: int = 1
@@ -85,6 +91,10 @@ class Screener:
         vertices = sum(_vertices(a) for a in acts)
         if workers > 1 and len(acts) > 1 and vertices >= FAST_PATH_VERTICES:
             return _parallel(self, acts, at, workers)
+        with self._lock:
+            return self._screen(acts, vertices, at)
+
+    def _screen(self, acts: list[Activity], vertices: int, at: dt.datetime | None) -> list[Decision]:
         if vertices < FAST_PATH_VERTICES:
             return [self.decide(a, at=at) for a in acts]
         found = exposures_many(acts, self.index, self.cuts)
@@ -104,6 +114,7 @@ _SHARED: tuple[Screener, Sequence[Activity], dt.datetime | None] | None = None
 def _screen_part(part: tuple[int, int]) -> list[Decision]:
     assert _SHARED is not None
     screener, activities, at = _SHARED
+    screener._lock = threading.RLock()  # a fresh lock in the child: another thread may hold the parent's
     return screener.screen(activities[part[0] : part[1]], at=at, workers=1)
 
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from .._version import __version__
 from ..engine import Screener
@@ -31,6 +35,7 @@ from .service import Service
 __all__ = ["create_app", "load_service"]
 
 log = logging.getLogger("highnorth.api")
+STATIC = Path(__file__).parent / "static"  # Swagger UI 5 (scripts/vendor_swagger_ui.sh), Apache-2.0
 
 
 def load_service(config: ServerConfig) -> Service:
@@ -64,7 +69,10 @@ def create_app(config: ServerConfig, service: Service | None = None) -> FastAPI:
         ),
         lifespan=lifespan,
         dependencies=[Depends(known_query)],
+        docs_url=None,  # served below from the vendored Swagger UI: no CDN needed
+        redoc_url=None,
     )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.service = service
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
@@ -83,6 +91,17 @@ def create_app(config: ServerConfig, service: Service | None = None) -> FastAPI:
             policy=svc.policy.id,
             policy_hash=svc.policy.hashes.get("*", ""),
             database=svc.store.engine.dialect.name,
+        )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="highnorth API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+            swagger_ui_parameters={"persistAuthorization": True},
         )
 
     def openapi() -> dict[str, Any]:
