@@ -153,6 +153,28 @@ def _point_in_zones(geoms: np.ndarray, zone: np.ndarray, x: np.ndarray, y: np.nd
     return out
 
 
+#: a point this far from every edge of its zone is located by the grid's crossing number, whose
+#: rounding errors are many orders of magnitude smaller; nearer ones (a track along a border) ask
+#: the polygon, whose predicates are exact
+CLEAR_M = 1e-3
+
+
+def _in_zones(
+    index: Any, grid: ZoneGrid | None, zone: np.ndarray, x: np.ndarray, y: np.ndarray, clear: np.ndarray
+) -> np.ndarray:
+    """Whether each point is in (or on) its zone. With a grid, the points `clear` of every edge of
+    their zone (farther than CLEAR_M) are located by the grid's compiled crossing number; the
+    others, and those the grid cannot tell, by the prepared polygon."""
+    if grid is None:
+        return _point_in_zones(index.geoms, zone, x, y)
+    state = np.full(len(zone), -1, dtype=np.int8)
+    state[clear] = grid.locate(x[clear], y[clear], zone[clear])
+    out = state > 0
+    ask = np.flatnonzero(state < 0)
+    out[ask] = _point_in_zones(index.geoms, zone[ask], x[ask], y[ask])
+    return out
+
+
 def near_edges(segs: Segments, rows: np.ndarray, index: Any) -> tuple[np.ndarray, np.ndarray]:
     """(segment, edge) for every zone edge within TOL_M of the given segments (STRtree)."""
     if not len(rows):
@@ -161,12 +183,19 @@ def near_edges(segs: Segments, rows: np.ndarray, index: Any) -> tuple[np.ndarray
     return rows[u], ee
 
 
-def exact_pieces(segs: Segments, pair_seg: np.ndarray, pair_zone: np.ndarray, index: Any, query: np.ndarray) -> Pieces:
-    """The exact pieces of the candidate (segment, zone) pairs inside their zones. Zone edges
-    within TOL_M are looked for around the segments in `query` (every segment that may have
-    one); their zones become candidates too."""
+def exact_pieces(
+    segs: Segments,
+    pair_seg: np.ndarray,
+    pair_zone: np.ndarray,
+    index: Any,
+    near: tuple[np.ndarray, np.ndarray],
+    grid: ZoneGrid | None = None,
+) -> Pieces:
+    """The exact pieces of the candidate (segment, zone) pairs inside their zones. `near` lists
+    (segment, edge) for every zone edge within TOL_M of a segment; their zones become candidates
+    too. With a `grid`, points away from the edges are located by it (`_in_zones`)."""
     nz = len(index.geoms)
-    es, ee = near_edges(segs, sorted_unique(query), index)
+    es, ee = near
     near_key = es * nz + index.edge_zone[ee]
     pair_key = sorted_unique(np.concatenate([pair_seg * nz + pair_zone, near_key]))
     p, q = segs.p, segs.q
@@ -179,7 +208,7 @@ def exact_pieces(segs: Segments, pair_seg: np.ndarray, pair_zone: np.ndarray, in
     # runs whose state one point-in-polygon test decides
     near_pairs = sorted_unique(near_key)
     is_near = _member(near_pairs, pair_key)
-    far = _far_pieces(segs, pair_key[~is_near], nz, index)
+    far = _far_pieces(segs, pair_key[~is_near], nz, index, grid)
     pair_key = pair_key[is_near]
     # pairs without cuts are one piece 0..1; only the others are sorted and split
     cut_pairs = _member(sorted_unique(cuts_key), pair_key)
@@ -201,7 +230,7 @@ def exact_pieces(segs: Segments, pair_seg: np.ndarray, pair_zone: np.ndarray, in
     my = p[s, 1] + (q[s, 1] - p[s, 1]) * mid
     edge_dist = edge_distance(k, mx, my, near_key, index.edges[ee])
     on_edge = edge_dist <= TOL_M
-    in_poly = _point_in_zones(index.geoms, zi, mx, my)
+    in_poly = _in_zones(index, grid, zi, mx, my, clear=edge_dist > CLEAR_M)
     inside = in_poly | on_edge
     approach = ~in_poly & (edge_dist > TRIM_M)  # outside by more than chord noise
     a, b, s, zi, in_poly, on_edge, approach = (v[inside] for v in (a, b, s, zi, in_poly, on_edge, approach))
@@ -234,7 +263,7 @@ def _pieces(
     )
 
 
-def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any) -> Pieces:
+def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any, grid: ZoneGrid | None) -> Pieces:
     """Pieces of (segment, zone) pairs with no zone edge within TOL_M of the segment: each is
     wholly inside or outside, and so is a run of such pairs along one track (no crossing between
     them), so one point-in-polygon test per run decides it."""
@@ -249,7 +278,8 @@ def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any) -> Pieces
     run = np.cumsum(head) - 1
     hs = s[head]
     mx, my = (segs.p[hs, 0] + segs.q[hs, 0]) / 2, (segs.p[hs, 1] + segs.q[hs, 1]) / 2
-    inside = _point_in_zones(index.geoms, zi[head], mx, my)[run] if len(s) else np.zeros(0, bool)
+    clear = np.ones(len(hs), bool)  # no edge of the zone within TOL_M of the segment, so > CLEAR_M
+    inside = _in_zones(index, grid, zi[head], mx, my, clear)[run] if len(s) else np.zeros(0, bool)
     s, zi = s[inside], zi[inside]
     a, b, kept = _vertical(segs, s, zi, np.zeros(len(s)), np.ones(len(s)), index)
     s, zi, a, b = s[kept], zi[kept], a[kept], b[kept]
@@ -293,7 +323,7 @@ def reference_intervals(segs: Segments, index: Any) -> Intervals:
     """The simple kernel: every bounding-box candidate computed exactly."""
     every = np.arange(len(segs))
     pair_seg, pair_zone = _tree_pairs(segs, every, index)
-    return merge(exact_pieces(segs, pair_seg, pair_zone, index, query=every))
+    return merge(exact_pieces(segs, pair_seg, pair_zone, index, near_edges(segs, every, index)))
 
 
 def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
@@ -313,14 +343,14 @@ def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
     quad = ~single & in0 & in1 & (np.abs(i1 - i0) <= 1) & (np.abs(j1 - j0) <= 1)
     q_whole, q_exact = _quad_pairs(grid, np.flatnonzero(quad), i0, j0, i1, j1, len(index.geoms))
     t_seg, t_zone = _tree_pairs(segs, np.flatnonzero(~single & ~quad), index)
-    # edges are looked for only around segments that may be near one (the grid's fine cells)
-    query = np.flatnonzero(grid.near_any_edge(segs.p, segs.q))
+    # the edges near each segment: the grid's per-cell edge lists walked by compiled code
     exact = exact_pieces(
         segs,
         np.concatenate([srows[r], q_exact[0], t_seg]),
         np.concatenate([bz, q_exact[1], t_zone]),
         index,
-        query=query,
+        grid.near_edges(segs.p, segs.q),
+        grid,
     )
     s, zi = q_whole
     a, b, kept = _vertical(segs, s, zi, np.zeros(len(s)), np.ones(len(s)), index)
