@@ -106,10 +106,13 @@ class ZoneGrid:
 
     def cover_of(self, cell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row into `cell`, zone) for every cover zone of every given cell."""
-        ids = self.cover_id[cell]
+        return self.members_of(self.cover_id[cell])
+
+    def members_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row into `ids`, zone) for every zone of every given cover set."""
         lo, hi = self.cover_ptr[ids], self.cover_ptr[ids + 1]
         counts = hi - lo
-        rows = np.repeat(np.arange(len(cell)), counts)
+        rows = np.repeat(np.arange(len(ids)), counts)
         offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
         return rows, self.cover_members[np.repeat(lo, counts) + offset]
 

@@ -55,9 +55,16 @@ class Segments:
         track = np.repeat(np.arange(len(tracks)), counts)
         local = np.arange(n) - np.repeat(np.cumsum(counts) - counts, counts)
 
+        # every vertex of every track once; a segment starts at each but the last of its track
+        sizes = np.array([len(t.x) for t in tracks], dtype=np.int64)
+        last = np.cumsum(sizes) - 1
+        starts = np.ones(int(sizes.sum()), dtype=bool)
+        starts[last[sizes > 0]] = False
+        ends = np.roll(starts, 1)
+
         def cat(get: Any, shift: int) -> np.ndarray:
-            parts = [get(t)[shift : len(t.x) - 1 + shift] for t in tracks if len(t.x) > 1]
-            return np.concatenate(parts) if parts else np.zeros(0)
+            every = np.concatenate([get(t) for t in tracks]) if tracks else np.zeros(0)
+            return every[ends] if shift else every[starts]
 
         nan = np.full
         z0 = cat(lambda t: t.z if t.z is not None else nan(len(t.x), np.nan), 0)
@@ -268,7 +275,7 @@ def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any, grid: Zon
     wholly inside or outside, and so is a run of such pairs along one track (no crossing between
     them), so one point-in-polygon test per run decides it."""
     s, zi = keys // nz, keys % nz
-    order = np.lexsort((s, zi))
+    order = np.argsort(zi * (len(segs) + 1) + s)  # by zone, then segment (keys are unique)
     s, zi = s[order], zi[order]
     head = (
         np.r_[True, (zi[1:] != zi[:-1]) | (s[1:] != s[:-1] + 1) | (segs.track[s[1:]] != segs.track[s[:-1]])]
@@ -279,8 +286,12 @@ def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any, grid: Zon
     hs = s[head]
     mx, my = (segs.p[hs, 0] + segs.q[hs, 0]) / 2, (segs.p[hs, 1] + segs.q[hs, 1]) / 2
     clear = np.ones(len(hs), bool)  # no edge of the zone within TOL_M of the segment, so > CLEAR_M
-    inside = _in_zones(index, grid, zi[head], mx, my, clear)[run] if len(s) else np.zeros(0, bool)
-    s, zi = s[inside], zi[inside]
+    inside = _in_zones(index, grid, zi[head], mx, my, clear) if len(s) else np.zeros(0, bool)
+    if grid is not None:  # the fast path: one piece per run inside (merge would join them anyway)
+        ends = np.r_[np.flatnonzero(head)[1:], len(s)]
+        start, end = hs[inside], s[ends[inside] - 1] + 1
+        return _run_pieces(segs, index, start, end, np.arange(len(start)), zi[head][inside])
+    s, zi = s[inside[run]], zi[inside[run]]
     a, b, kept = _vertical(segs, s, zi, np.zeros(len(s)), np.ones(len(s)), index)
     s, zi, a, b = s[kept], zi[kept], a[kept], b[kept]
     true = np.ones(len(s), bool)
@@ -295,7 +306,7 @@ def merge(pieces: Pieces) -> Intervals:
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Intervals(empty, empty, np.zeros(0), np.zeros(0))
-    order = np.lexsort((pieces.ga, pieces.zone, pieces.track))
+    order = np.lexsort((pieces.ga, pieces.track * (int(pieces.zone.max()) + 1) + pieces.zone))
     v = {f: getattr(pieces, f)[order] for f in Pieces.__dataclass_fields__}
     new_key = np.r_[True, (v["track"][1:] != v["track"][:-1]) | (v["zone"][1:] != v["zone"][:-1])]
     starts = np.flatnonzero(new_key | np.r_[True, v["ga"][1:] > v["gb"][:-1] + 1e-9])
@@ -426,10 +437,19 @@ def _cover_pieces(
     the zones' vertical bands (a run that crosses a vertical limit is cut segment by segment)."""
     if not len(start):
         return _no_pieces()
-    sets = [grid.cover_sets[c] for c in cid[start]]
-    k = np.array([len(s) for s in sets], dtype=np.int64)
-    run = np.repeat(np.arange(len(start)), k)
-    zone = np.concatenate(sets).astype(np.int64)
+    run, zone = grid.members_of(cid[start])
+    return _run_pieces(segs, index, start, end, run, zone)
+
+
+def _run_pieces(
+    segs: Segments, index: Any, start: np.ndarray, end: np.ndarray, run: np.ndarray, zone: np.ndarray
+) -> Pieces:
+    """Pieces of runs of segments [start, end) of one track inside zones throughout: `run` and
+    `zone` list (run, zone) pairs. Limited by the zones' vertical bands: a pair whose run crosses
+    a vertical limit is cut segment by segment."""
+    if not len(run):
+        return _no_pieces()
+    zone = zone.astype(np.int64)
     zlo, zhi = index.lower[zone], index.upper[zone]
     s_a, s_b = start[run], end[run]
     flat = np.isnan(segs.z0[s_a])  # a 2D track: its activity's band decides
