@@ -72,6 +72,10 @@ class ZoneGrid:
         self._intern(cover)
         self._csr(boundary)
         self._centres(boundary)
+        # load (on a new machine: compile) the compiled loops now, so that processes forked after
+        # the grid is built (`--workers`) inherit them instead of each loading them again
+        self.near_edges(np.zeros((0, 2)), np.zeros((0, 2)))
+        self.locate(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64))
 
     # cells ----------------------------------------------------------------------------------
     def cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

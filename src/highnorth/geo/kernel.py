@@ -7,13 +7,16 @@ Two ways to find which (segment, zone) pairs need exact geometry, one exact comp
 - `fast_intervals`: a segment that lies in one grid cell is inside the cell's *cover* zones for
   its whole length (runs of such segments become intervals without geometry) and needs exact
   work only for the cell's *boundary* zones (grid.py); other segments take the reference path.
+  The edges near each segment come from the grid's per-cell edge lists, and points away from
+  every edge are located by crossing number against them (compiled loops, compiled.py), where
+  the reference asks GEOS (an STRtree of edges, prepared polygons).
 
 Exact pieces (`exact_pieces`): each candidate segment is cut where it crosses an edge near it and
 where it enters or leaves the `TOL_M` band around such an edge; each piece is tested at its
 midpoint (prepared point-in-polygon, and distance to the near edges); vertical limits cut it
 where the linear altitude crosses them. `merge` joins touching pieces per (track, zone), trims
-the approach through the band, and drops grazes. Everything is vectorised with numpy; there is
-no loop over segments or pieces in Python.
+the approach through the band, and drops grazes. Everything is vectorised with numpy or compiled;
+there is no loop over segments or pieces in Python.
 """
 
 from __future__ import annotations
@@ -274,19 +277,17 @@ def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any, grid: Zon
     """Pieces of (segment, zone) pairs with no zone edge within TOL_M of the segment: each is
     wholly inside or outside, and so is a run of such pairs along one track (no crossing between
     them), so one point-in-polygon test per run decides it."""
+    if not len(keys):
+        return _no_pieces()
     s, zi = keys // nz, keys % nz
     order = np.argsort(zi * (len(segs) + 1) + s)  # by zone, then segment (keys are unique)
     s, zi = s[order], zi[order]
-    head = (
-        np.r_[True, (zi[1:] != zi[:-1]) | (s[1:] != s[:-1] + 1) | (segs.track[s[1:]] != segs.track[s[:-1]])]
-        if len(s)
-        else np.zeros(0, bool)
-    )
+    head = np.r_[True, (zi[1:] != zi[:-1]) | (s[1:] != s[:-1] + 1) | (segs.track[s[1:]] != segs.track[s[:-1]])]
     run = np.cumsum(head) - 1
     hs = s[head]
     mx, my = (segs.p[hs, 0] + segs.q[hs, 0]) / 2, (segs.p[hs, 1] + segs.q[hs, 1]) / 2
     clear = np.ones(len(hs), bool)  # no edge of the zone within TOL_M of the segment, so > CLEAR_M
-    inside = _in_zones(index, grid, zi[head], mx, my, clear) if len(s) else np.zeros(0, bool)
+    inside = _in_zones(index, grid, zi[head], mx, my, clear)
     if grid is not None:  # the fast path: one piece per run inside (merge would join them anyway)
         ends = np.r_[np.flatnonzero(head)[1:], len(s)]
         start, end = hs[inside], s[ends[inside] - 1] + 1
