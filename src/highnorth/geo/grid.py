@@ -6,10 +6,15 @@ within the tolerance of it (*boundary* zones). A segment that lies in one cell i
 cover zone for its whole length, with no geometry to compute; only its boundary zones need the
 exact kernel. Cover sets are interned: cells with the same set share a small integer id, so a
 track's consecutive segments with the same id form one run.
+
+Each (cell, boundary zone) pair also lists the zone's edges near the cell, and knows whether the
+cell's centre is inside the zone: the compiled loops of `compiled.py` walk these lists to find
+the edges near a segment (`near_edges`) and to tell whether a point is in a zone (`locate`).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -44,9 +49,9 @@ class ZoneGrid:
     cover_members: np.ndarray = field(init=False)
     boundary_ptr: np.ndarray = field(init=False)  # CSR per cell into boundary_zones
     boundary_zones: np.ndarray = field(init=False)
-    fine: float = field(init=False)  # side of the fine cells that record where edges are
-    fine_nx: int = field(init=False)
-    edge_cells: np.ndarray = field(init=False)  # sorted ids of fine cells within tolerance of an edge
+    pair_edge_ptr: np.ndarray = field(init=False)  # CSR per (cell, boundary zone) pair into pair_edges
+    pair_edges: np.ndarray = field(init=False)  # the zone's edges near the cell
+    centre_state: np.ndarray = field(init=False)  # per pair: centre in the zone 1, out 0, near an edge -1
 
     def __post_init__(self) -> None:
         bounds = shapely.bounds(self.geoms) if len(self.geoms) else np.zeros((0, 4))
@@ -63,10 +68,14 @@ class ZoneGrid:
         self.nx = max(1, math.ceil((x1 - x0) / self.cell))
         self.ny = max(1, math.ceil((y1 - y0) / self.cell))
         boundary = self._boundary_pairs()
-        self._fine_cells()
         cover = self._cover_pairs(boundary)
         self._intern(cover)
         self._csr(boundary)
+        self._centres(boundary)
+        # load (on a new machine: compile) the compiled loops now, so that processes forked after
+        # the grid is built (`--workers`) inherit them instead of each loading them again
+        self.near_edges(np.zeros((0, 2)), np.zeros((0, 2)))
+        self.locate(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64))
 
     # cells ----------------------------------------------------------------------------------
     def cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -76,33 +85,38 @@ class ZoneGrid:
         inside = (i >= 0) & (i < self.nx) & (j >= 0) & (j < self.ny)
         return i, j, inside
 
-    def near_any_edge(self, p: np.ndarray, q: np.ndarray) -> np.ndarray:
-        """Whether each segment p-q may come within the tolerance of some zone edge: its
-        bounding box meets a fine cell that an edge reaches (long segments: always)."""
-        i0 = np.floor((np.minimum(p[:, 0], q[:, 0]) - self.x0) / self.fine).astype(np.int64)
-        i1 = np.floor((np.maximum(p[:, 0], q[:, 0]) - self.x0) / self.fine).astype(np.int64)
-        j0 = np.floor((np.minimum(p[:, 1], q[:, 1]) - self.y0) / self.fine).astype(np.int64)
-        j1 = np.floor((np.maximum(p[:, 1], q[:, 1]) - self.y0) / self.fine).astype(np.int64)
-        span = 4
-        out = (i1 - i0 >= span) | (j1 - j0 >= span)
-        if not len(self.edge_cells):
-            return out
-        for di in range(span):
-            for dj in range(span):
-                look = ~out & (i0 + di <= i1) & (j0 + dj <= j1)
-                if not look.any():
-                    continue
-                ids = (j0[look] + dj) * self.fine_nx + (i0[look] + di)
-                at = np.minimum(np.searchsorted(self.edge_cells, ids), len(self.edge_cells) - 1)
-                out[np.flatnonzero(look)[self.edge_cells[at] == ids]] = True
-        return out
+    def near_edges(self, p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(segment, edge) for every edge within the tolerance of segment p[i]-q[i] (compiled; an
+        edge up to `compiled.SLACK` farther may be reported too)."""
+        from . import compiled  # numba loads on the first fast-path call, not on import
+
+        p, q = np.ascontiguousarray(p, dtype=float), np.ascontiguousarray(q, dtype=float)
+        return compiled.near_edge_pairs(
+            p, q, self.edges, self.x0, self.y0, self.cell, self.nx, self.ny,
+            self.boundary_ptr, self.pair_edge_ptr, self.pair_edges, self.tolerance,
+        )  # fmt: skip
+
+    def locate(self, x: np.ndarray, y: np.ndarray, zone: np.ndarray) -> np.ndarray:
+        """Per point: 1 in its zone, 0 not, -1 the grid cannot tell. Only for points farther than
+        the tolerance from every edge of their zone (compiled.locate)."""
+        from . import compiled
+
+        return compiled.locate(
+            np.ascontiguousarray(x, dtype=float), np.ascontiguousarray(y, dtype=float),
+            np.ascontiguousarray(zone, dtype=np.int64), self.edges, self.x0, self.y0, self.cell, self.nx, self.ny,
+            self.boundary_ptr, self.boundary_zones, self.pair_edge_ptr, self.pair_edges, self.centre_state,
+            self.cover_id, self.cover_ptr, self.cover_members,
+        )  # fmt: skip
 
     def cover_of(self, cell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row into `cell`, zone) for every cover zone of every given cell."""
-        ids = self.cover_id[cell]
+        return self.members_of(self.cover_id[cell])
+
+    def members_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row into `ids`, zone) for every zone of every given cover set."""
         lo, hi = self.cover_ptr[ids], self.cover_ptr[ids + 1]
         counts = hi - lo
-        rows = np.repeat(np.arange(len(cell)), counts)
+        rows = np.repeat(np.arange(len(ids)), counts)
         offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
         return rows, self.cover_members[np.repeat(lo, counts) + offset]
 
@@ -116,8 +130,11 @@ class ZoneGrid:
 
     # construction ---------------------------------------------------------------------------
     def _boundary_pairs(self) -> np.ndarray:
-        """Unique (cell, zone) keys of cells within `tolerance` of an edge of the zone."""
+        """Unique (cell, zone) keys of cells within `tolerance` of an edge of the zone, sorted; and
+        the edges of each (`pair_edge_ptr`, `pair_edges`)."""
         if not len(self.edges):
+            self.pair_edges = np.zeros(0, dtype=np.int64)
+            self.pair_edge_ptr = np.zeros(1, dtype=np.int64)
             return np.zeros(0, dtype=np.int64)
         e = self.edges
         t = self.tolerance
@@ -134,33 +151,13 @@ class ZoneGrid:
         ci = i0[owner] + k % wi[owner]
         cj = j0[owner] + k // wi[owner]
         nz = len(self.geoms)
-        return sorted_unique((cj * self.nx + ci) * nz + self.edge_zone[owner])
-
-    def _fine_cells(self) -> None:
-        """The fine cells (a sixteenth of a cell, at least 250 m) within tolerance of an edge:
-        each edge is cut into pieces no longer than a fine cell, and each piece marks the (at
-        most 2 x 2) fine cells its box, grown by the tolerance, meets."""
-        self.fine = max(250.0, self.cell / 16)
-        self.fine_nx = math.ceil(self.nx * self.cell / self.fine) + 1
-        if not len(self.edges):
-            self.edge_cells = np.zeros(0, dtype=np.int64)
-            return
-        e, t = self.edges, self.tolerance
-        pieces = np.maximum(1, np.ceil(np.hypot(e[:, 2] - e[:, 0], e[:, 3] - e[:, 1]) / (self.fine / 2))).astype(
-            np.int64
-        )
-        owner = np.repeat(np.arange(len(e)), pieces)
-        k = np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-        f0, f1 = k / pieces[owner], (k + 1) / pieces[owner]
-        ax, ay = e[owner, 0] + (e[owner, 2] - e[owner, 0]) * f0, e[owner, 1] + (e[owner, 3] - e[owner, 1]) * f0
-        bx, by = e[owner, 0] + (e[owner, 2] - e[owner, 0]) * f1, e[owner, 1] + (e[owner, 3] - e[owner, 1]) * f1
-        cells = []
-        for x in (np.minimum(ax, bx) - t, np.maximum(ax, bx) + t):
-            for y in (np.minimum(ay, by) - t, np.maximum(ay, by) + t):
-                i = np.floor((x - self.x0) / self.fine).astype(np.int64)
-                j = np.floor((y - self.y0) / self.fine).astype(np.int64)
-                cells.append(j * self.fine_nx + i)
-        self.edge_cells = sorted_unique(np.concatenate(cells))
+        key = (cj * self.nx + ci) * nz + self.edge_zone[owner]
+        order = np.lexsort((owner, key))
+        key = key[order]
+        self.pair_edges = owner[order].astype(np.int64)
+        head = np.r_[True, key[1:] != key[:-1]]
+        self.pair_edge_ptr = np.r_[np.flatnonzero(head), len(key)].astype(np.int64)
+        return key[head]
 
     def _cover_pairs(self, boundary: np.ndarray) -> np.ndarray:
         """Unique (cell, zone) keys of cells whose centre is inside a zone that has no edge near
@@ -217,3 +214,30 @@ class ZoneGrid:
         self.boundary_zones = boundary % nz
         counts = np.bincount(cells, minlength=self.nx * self.ny)
         self.boundary_ptr = np.concatenate([[0], np.cumsum(counts)])
+
+    def _centres(self, boundary: np.ndarray) -> None:
+        """Whether each boundary pair's cell centre is in the zone; -1 where the centre lies within
+        twice the tolerance of one of the zone's edges (points there are left to the polygon)."""
+        from . import compiled
+
+        nz = max(1, len(self.geoms))
+        cells, zones = boundary // nz, boundary % nz
+        self.centre_state = np.full(len(boundary), -1, dtype=np.int8)
+        if not len(boundary):
+            return
+        clear = (
+            compiled.centre_clearance(
+                cells, self.edges, self.x0, self.y0, self.cell, self.nx, self.pair_edge_ptr, self.pair_edges
+            )
+            > 2 * self.tolerance
+        )
+        cx = self.x0 + (cells % self.nx + 0.5) * self.cell
+        cy = self.y0 + (cells // self.nx + 0.5) * self.cell
+        rows = np.flatnonzero(clear)
+        if not len(rows):
+            return
+        order = rows[np.argsort(zones[rows], kind="stable")]
+        bounds = np.flatnonzero(np.r_[True, zones[order][1:] != zones[order][:-1], True])
+        for a, b in itertools.pairwise(bounds):
+            at = order[a:b]
+            self.centre_state[at] = shapely.intersects_xy(self.geoms[zones[at[0]]], cx[at], cy[at])

@@ -7,13 +7,16 @@ Two ways to find which (segment, zone) pairs need exact geometry, one exact comp
 - `fast_intervals`: a segment that lies in one grid cell is inside the cell's *cover* zones for
   its whole length (runs of such segments become intervals without geometry) and needs exact
   work only for the cell's *boundary* zones (grid.py); other segments take the reference path.
+  The edges near each segment come from the grid's per-cell edge lists, and points away from
+  every edge are located by crossing number against them (compiled loops, compiled.py), where
+  the reference asks GEOS (an STRtree of edges, prepared polygons).
 
 Exact pieces (`exact_pieces`): each candidate segment is cut where it crosses an edge near it and
 where it enters or leaves the `TOL_M` band around such an edge; each piece is tested at its
 midpoint (prepared point-in-polygon, and distance to the near edges); vertical limits cut it
 where the linear altitude crosses them. `merge` joins touching pieces per (track, zone), trims
-the approach through the band, and drops grazes. Everything is vectorised with numpy; there is
-no loop over segments or pieces in Python.
+the approach through the band, and drops grazes. Everything is vectorised with numpy or compiled;
+there is no loop over segments or pieces in Python.
 """
 
 from __future__ import annotations
@@ -55,9 +58,16 @@ class Segments:
         track = np.repeat(np.arange(len(tracks)), counts)
         local = np.arange(n) - np.repeat(np.cumsum(counts) - counts, counts)
 
+        # every vertex of every track once; a segment starts at each but the last of its track
+        sizes = np.array([len(t.x) for t in tracks], dtype=np.int64)
+        last = np.cumsum(sizes) - 1
+        starts = np.ones(int(sizes.sum()), dtype=bool)
+        starts[last[sizes > 0]] = False
+        ends = np.roll(starts, 1)
+
         def cat(get: Any, shift: int) -> np.ndarray:
-            parts = [get(t)[shift : len(t.x) - 1 + shift] for t in tracks if len(t.x) > 1]
-            return np.concatenate(parts) if parts else np.zeros(0)
+            every = np.concatenate([get(t) for t in tracks]) if tracks else np.zeros(0)
+            return every[ends] if shift else every[starts]
 
         nan = np.full
         z0 = cat(lambda t: t.z if t.z is not None else nan(len(t.x), np.nan), 0)
@@ -153,6 +163,28 @@ def _point_in_zones(geoms: np.ndarray, zone: np.ndarray, x: np.ndarray, y: np.nd
     return out
 
 
+#: a point this far from every edge of its zone is located by the grid's crossing number, whose
+#: rounding errors are many orders of magnitude smaller; nearer ones (a track along a border) ask
+#: the polygon, whose predicates are exact
+CLEAR_M = 1e-3
+
+
+def _in_zones(
+    index: Any, grid: ZoneGrid | None, zone: np.ndarray, x: np.ndarray, y: np.ndarray, clear: np.ndarray
+) -> np.ndarray:
+    """Whether each point is in (or on) its zone. With a grid, the points `clear` of every edge of
+    their zone (farther than CLEAR_M) are located by the grid's compiled crossing number; the
+    others, and those the grid cannot tell, by the prepared polygon."""
+    if grid is None:
+        return _point_in_zones(index.geoms, zone, x, y)
+    state = np.full(len(zone), -1, dtype=np.int8)
+    state[clear] = grid.locate(x[clear], y[clear], zone[clear])
+    out = state > 0
+    ask = np.flatnonzero(state < 0)
+    out[ask] = _point_in_zones(index.geoms, zone[ask], x[ask], y[ask])
+    return out
+
+
 def near_edges(segs: Segments, rows: np.ndarray, index: Any) -> tuple[np.ndarray, np.ndarray]:
     """(segment, edge) for every zone edge within TOL_M of the given segments (STRtree)."""
     if not len(rows):
@@ -161,12 +193,19 @@ def near_edges(segs: Segments, rows: np.ndarray, index: Any) -> tuple[np.ndarray
     return rows[u], ee
 
 
-def exact_pieces(segs: Segments, pair_seg: np.ndarray, pair_zone: np.ndarray, index: Any, query: np.ndarray) -> Pieces:
-    """The exact pieces of the candidate (segment, zone) pairs inside their zones. Zone edges
-    within TOL_M are looked for around the segments in `query` (every segment that may have
-    one); their zones become candidates too."""
+def exact_pieces(
+    segs: Segments,
+    pair_seg: np.ndarray,
+    pair_zone: np.ndarray,
+    index: Any,
+    near: tuple[np.ndarray, np.ndarray],
+    grid: ZoneGrid | None = None,
+) -> Pieces:
+    """The exact pieces of the candidate (segment, zone) pairs inside their zones. `near` lists
+    (segment, edge) for every zone edge within TOL_M of a segment; their zones become candidates
+    too. With a `grid`, points away from the edges are located by it (`_in_zones`)."""
     nz = len(index.geoms)
-    es, ee = near_edges(segs, sorted_unique(query), index)
+    es, ee = near
     near_key = es * nz + index.edge_zone[ee]
     pair_key = sorted_unique(np.concatenate([pair_seg * nz + pair_zone, near_key]))
     p, q = segs.p, segs.q
@@ -179,7 +218,7 @@ def exact_pieces(segs: Segments, pair_seg: np.ndarray, pair_zone: np.ndarray, in
     # runs whose state one point-in-polygon test decides
     near_pairs = sorted_unique(near_key)
     is_near = _member(near_pairs, pair_key)
-    far = _far_pieces(segs, pair_key[~is_near], nz, index)
+    far = _far_pieces(segs, pair_key[~is_near], nz, index, grid)
     pair_key = pair_key[is_near]
     # pairs without cuts are one piece 0..1; only the others are sorted and split
     cut_pairs = _member(sorted_unique(cuts_key), pair_key)
@@ -201,7 +240,7 @@ def exact_pieces(segs: Segments, pair_seg: np.ndarray, pair_zone: np.ndarray, in
     my = p[s, 1] + (q[s, 1] - p[s, 1]) * mid
     edge_dist = edge_distance(k, mx, my, near_key, index.edges[ee])
     on_edge = edge_dist <= TOL_M
-    in_poly = _point_in_zones(index.geoms, zi, mx, my)
+    in_poly = _in_zones(index, grid, zi, mx, my, clear=edge_dist > CLEAR_M)
     inside = in_poly | on_edge
     approach = ~in_poly & (edge_dist > TRIM_M)  # outside by more than chord noise
     a, b, s, zi, in_poly, on_edge, approach = (v[inside] for v in (a, b, s, zi, in_poly, on_edge, approach))
@@ -234,23 +273,26 @@ def _pieces(
     )
 
 
-def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any) -> Pieces:
+def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any, grid: ZoneGrid | None) -> Pieces:
     """Pieces of (segment, zone) pairs with no zone edge within TOL_M of the segment: each is
     wholly inside or outside, and so is a run of such pairs along one track (no crossing between
     them), so one point-in-polygon test per run decides it."""
+    if not len(keys):
+        return _no_pieces()
     s, zi = keys // nz, keys % nz
-    order = np.lexsort((s, zi))
+    order = np.argsort(zi * (len(segs) + 1) + s)  # by zone, then segment (keys are unique)
     s, zi = s[order], zi[order]
-    head = (
-        np.r_[True, (zi[1:] != zi[:-1]) | (s[1:] != s[:-1] + 1) | (segs.track[s[1:]] != segs.track[s[:-1]])]
-        if len(s)
-        else np.zeros(0, bool)
-    )
+    head = np.r_[True, (zi[1:] != zi[:-1]) | (s[1:] != s[:-1] + 1) | (segs.track[s[1:]] != segs.track[s[:-1]])]
     run = np.cumsum(head) - 1
     hs = s[head]
     mx, my = (segs.p[hs, 0] + segs.q[hs, 0]) / 2, (segs.p[hs, 1] + segs.q[hs, 1]) / 2
-    inside = _point_in_zones(index.geoms, zi[head], mx, my)[run] if len(s) else np.zeros(0, bool)
-    s, zi = s[inside], zi[inside]
+    clear = np.ones(len(hs), bool)  # no edge of the zone within TOL_M of the segment, so > CLEAR_M
+    inside = _in_zones(index, grid, zi[head], mx, my, clear)
+    if grid is not None:  # the fast path: one piece per run inside (merge would join them anyway)
+        ends = np.r_[np.flatnonzero(head)[1:], len(s)]
+        start, end = hs[inside], s[ends[inside] - 1] + 1
+        return _run_pieces(segs, index, start, end, np.arange(len(start)), zi[head][inside])
+    s, zi = s[inside[run]], zi[inside[run]]
     a, b, kept = _vertical(segs, s, zi, np.zeros(len(s)), np.ones(len(s)), index)
     s, zi, a, b = s[kept], zi[kept], a[kept], b[kept]
     true = np.ones(len(s), bool)
@@ -265,7 +307,7 @@ def merge(pieces: Pieces) -> Intervals:
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Intervals(empty, empty, np.zeros(0), np.zeros(0))
-    order = np.lexsort((pieces.ga, pieces.zone, pieces.track))
+    order = np.lexsort((pieces.ga, pieces.track * (int(pieces.zone.max()) + 1) + pieces.zone))
     v = {f: getattr(pieces, f)[order] for f in Pieces.__dataclass_fields__}
     new_key = np.r_[True, (v["track"][1:] != v["track"][:-1]) | (v["zone"][1:] != v["zone"][:-1])]
     starts = np.flatnonzero(new_key | np.r_[True, v["ga"][1:] > v["gb"][:-1] + 1e-9])
@@ -293,7 +335,7 @@ def reference_intervals(segs: Segments, index: Any) -> Intervals:
     """The simple kernel: every bounding-box candidate computed exactly."""
     every = np.arange(len(segs))
     pair_seg, pair_zone = _tree_pairs(segs, every, index)
-    return merge(exact_pieces(segs, pair_seg, pair_zone, index, query=every))
+    return merge(exact_pieces(segs, pair_seg, pair_zone, index, near_edges(segs, every, index)))
 
 
 def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
@@ -313,14 +355,14 @@ def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
     quad = ~single & in0 & in1 & (np.abs(i1 - i0) <= 1) & (np.abs(j1 - j0) <= 1)
     q_whole, q_exact = _quad_pairs(grid, np.flatnonzero(quad), i0, j0, i1, j1, len(index.geoms))
     t_seg, t_zone = _tree_pairs(segs, np.flatnonzero(~single & ~quad), index)
-    # edges are looked for only around segments that may be near one (the grid's fine cells)
-    query = np.flatnonzero(grid.near_any_edge(segs.p, segs.q))
+    # the edges near each segment: the grid's per-cell edge lists walked by compiled code
     exact = exact_pieces(
         segs,
         np.concatenate([srows[r], q_exact[0], t_seg]),
         np.concatenate([bz, q_exact[1], t_zone]),
         index,
-        query=query,
+        grid.near_edges(segs.p, segs.q),
+        grid,
     )
     s, zi = q_whole
     a, b, kept = _vertical(segs, s, zi, np.zeros(len(s)), np.ones(len(s)), index)
@@ -396,10 +438,19 @@ def _cover_pieces(
     the zones' vertical bands (a run that crosses a vertical limit is cut segment by segment)."""
     if not len(start):
         return _no_pieces()
-    sets = [grid.cover_sets[c] for c in cid[start]]
-    k = np.array([len(s) for s in sets], dtype=np.int64)
-    run = np.repeat(np.arange(len(start)), k)
-    zone = np.concatenate(sets).astype(np.int64)
+    run, zone = grid.members_of(cid[start])
+    return _run_pieces(segs, index, start, end, run, zone)
+
+
+def _run_pieces(
+    segs: Segments, index: Any, start: np.ndarray, end: np.ndarray, run: np.ndarray, zone: np.ndarray
+) -> Pieces:
+    """Pieces of runs of segments [start, end) of one track inside zones throughout: `run` and
+    `zone` list (run, zone) pairs. Limited by the zones' vertical bands: a pair whose run crosses
+    a vertical limit is cut segment by segment."""
+    if not len(run):
+        return _no_pieces()
+    zone = zone.astype(np.int64)
     zlo, zhi = index.lower[zone], index.upper[zone]
     s_a, s_b = start[run], end[run]
     flat = np.isnan(segs.z0[s_a])  # a 2D track: its activity's band decides
