@@ -43,7 +43,7 @@ def load_service(config: ServerConfig) -> Service:
     result = load_policy(config.policy_dir, cache_dir=config.cache_dir)
     for warning in result.warnings:
         log.warning("%s", warning)
-    screener = Screener(result.policy)
+    screener = Screener(result.policy).warm()  # the zone grid once, then the fast kernel for all
     return Service(config, result.policy, screener, Store(config.database_url))
 
 
