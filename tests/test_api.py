@@ -285,3 +285,24 @@ def test_openapi_document_is_3_1_with_the_activity_schema(api):
     assert "Activity_feature" in doc["components"]["schemas"]
     assert "HTTPBearer" in doc["components"]["securitySchemes"]
     assert api.client.get("/docs").status_code == 200
+
+
+def test_a_request_keeps_its_policy_hash_until_rescreened(api):
+    import dataclasses
+
+    (rec,) = _file(api, "requester", example("us-destroyer-kirkenes-2025"))
+    old = rec["policy_hash"]
+    assert old == api.service.policy.hashes["*"] and rec["decision"]["policy"]["hash"] == old
+    # the server now runs a newer policy (same rules, another hash): nothing changes by itself
+    newer = dataclasses.replace(api.service.policy, hashes={**api.service.policy.hashes, "*": "sha256:" + "9" * 64})
+    api.service.policy = newer
+    assert api.call("GET", f"/requests/{rec['id']}", "approver").json()["policy_hash"] == old
+    r = api.call("POST", f"/requests/{rec['id']}/rescreen", "requester", headers={"If-Match": '"1"'})
+    assert r.status_code == 200, r.text
+    assert (r.json()["policy_hash"], r.json()["version"], r.json()["state"]) == ("sha256:" + "9" * 64, 2, "referred")
+    entry = api.call("GET", "/audit", "admin", params={"request": rec["id"]}).json()["entries"][-1]
+    assert (entry["action"], entry["policy_hash"], entry["input_hash"]) == (
+        "rescreen",
+        "sha256:" + "9" * 64,
+        rec["input_hash"],
+    )
