@@ -306,3 +306,85 @@ def test_a_request_keeps_its_policy_hash_until_rescreened(api):
         "sha256:" + "9" * 64,
         rec["input_hash"],
     )
+
+
+def _with_attribute(literal: str) -> bytes:
+    """A port call whose `troops` attribute is written as `literal` in the JSON text."""
+    feature = example("us-ssn-grotsund")
+    feature["properties"]["attributes"]["troops"] = "__X__"
+    return json.dumps(collection(feature)).replace('"__X__"', literal).encode()
+
+
+def test_what_a_review_tried_to_break(api, default_policy):
+    """Regressions from an adversarial review: each once answered 500, leaked a file, or lost data."""
+    policy_files = {
+        str(p.relative_to(ROOT / "src" / "highnorth" / "data" / "default")): p.read_text()
+        for p in (ROOT / "src" / "highnorth" / "data" / "default").glob("*.yaml")
+    }
+    for escape in ("/etc/passwd", "../../../../../etc/hostname"):
+        files = {
+            **policy_files,
+            "policy.yaml": policy_files["policy.yaml"].replace("actors: actors.yaml", f"actors: {escape}"),
+        }
+        r = api.call("POST", "/policies/validate", "approver", json={"files": files})
+        assert r.status_code == 200 and r.json()["valid"] is False
+        assert "outside the policy directory" in r.json()["problems"][0]["message"], r.json()
+        assert "root:" not in r.text
+    bodies = {
+        "an integer of 5,000 digits": b"1" * 5000,
+        "nesting 2,000 deep": b"[" * 2000 + b"]" * 2000,
+        "NaN": _with_attribute("NaN"),
+        "a float beyond 64 bits": _with_attribute("1e999"),
+    }
+    for what, body in bodies.items():
+        for path in ("/screen", "/requests"):
+            r = api.call("POST", path, "admin", content=body)
+            assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input", (what, path, r.text)
+    r = api.call(
+        "GET",
+        "/decision-maps",
+        "viewer",
+        params={"actor": "USA", "kind": "flight", "at": "2025-06-01", "attributes": "9" * 5000},
+    )
+    assert r.status_code == 422
+    long_id, nul_id = example("us-ssn-grotsund", "x" * 201), example("us-ssn-grotsund", "a\x00b")
+    for feature in (long_id, nul_id):
+        r = api.call("POST", "/requests", "admin", json=collection(feature))
+        assert r.status_code == 422 and r.json()["error"]["problems"][0]["field"] == "id", r.text
+    for bad in ("a%00b", "req-" + "x" * 300):
+        assert api.call("GET", f"/requests/{bad}", "admin").status_code == 404
+        assert api.call("POST", f"/requests/{bad}/cancel", "admin").status_code == 404
+    assert api.call("GET", "/audit", "admin", params={"request": "a\x00b"}).status_code == 422
+    (rec,) = _file(api, "requester", example("us-destroyer-kirkenes-2025"))
+    for etag in ('"²"', '"1', '"1", "2"'):
+        r = api.call("POST", f"/requests/{rec['id']}/approve", "approver", headers={"If-Match": etag.encode()})
+        assert r.status_code == 422, (etag, r.text)
+    # a track across the antimeridian: screened, but its reservation footprint cannot be built
+    track = example("rc135-nordic-response", "dateline")
+    track["geometry"]["coordinates"] = [[179.9, 70.0], [-179.9, 70.0]]
+    track["properties"].pop("times", None)
+    (far,) = _file(api, "requester", track)
+    assert far["state"] == "screened"  # outside every zone: the rules clear it
+    r = api.call("POST", f"/requests/{far['id']}/reserve", "airspace_manager")
+    assert r.status_code == 422 and "footprint" in r.json()["error"]["message"], r.text
+    assert api.service.store.get(far["id"]).state == "screened"  # refused before anything was written
+    assert api.call("GET", "/reservations", "airspace_manager").status_code == 200
+    r = api.call("GET", "/requests", "approver", params=[("nation", "USA"), ("nation", "GBR")])
+    assert r.status_code == 422 and "given 2 times" in r.json()["error"]["message"]
+    nan_zone = b'{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Z"},"geometry":{"type":"Polygon","coordinates":[[[NaN,69],[21,69],[21,70],[NaN,69]]]}}]}'
+    r = api.call("POST", "/zones/import", "admin", params={"format": "geojson"}, content=nan_zone)
+    assert r.status_code == 422
+    r = api.call("POST", f"/requests/{rec['id']}/approve", "approver", json={"note": "x", "evil": 1})
+    assert r.status_code == 422
+
+
+def test_a_revoked_token_is_refused(api):
+    store = api.service.store
+    assert api.call("GET", "/zones", "viewer").status_code == 200
+    (tok,) = [t for t in store.tokens("public")]
+    assert store.revoke_tokens(token_id=tok["id"]) == 1
+    r = api.call("GET", "/zones", "viewer")
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+    assert store.tokens("public")[0]["revoked_at"] is not None
+    assert store.audit(after=0, limit=1000)[-1].action == "token.revoke"
+    assert store.verify().ok

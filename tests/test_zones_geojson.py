@@ -189,7 +189,7 @@ def test_ids_come_from_the_id_property_or_the_feature_id_or_the_name():
                 geometry={"type": "Polygon", "coordinates": [[[20, 69], [21], [21, 70], [20, 69]]]},
             ),
             {},
-            "feature 0 (`P`): `geometry`: ring 0: position 1: expected `[lon, lat]`, got `[21]`",
+            "feature 0 (`P`): `geometry`: ring 0: position 1: expected `[lon, lat]` of finite numbers, got `[21]`",
         ),
         (
             fc(

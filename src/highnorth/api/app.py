@@ -28,7 +28,7 @@ from .config import ServerConfig
 from .deps import known_query
 from .limits import BodyLimit
 from .models import Health
-from .openapi import activity_components
+from .openapi import ERRORS, activity_components
 from .routes import audit, maps, policies, requests, reservations, screening, zones
 from .service import Service
 
@@ -79,7 +79,7 @@ def create_app(config: ServerConfig, service: Service | None = None) -> FastAPI:
     for module in (screening, requests, reservations, policies, zones, maps, audit):
         app.include_router(module.router)
 
-    @app.get("/health", tags=["health"])
+    @app.get("/health", tags=["health"], responses={422: ERRORS[422]})
     def health(request: Request) -> Health:
         """Liveness and what is loaded: the policy and its hash, and the database."""
         svc: Service = request.app.state.service

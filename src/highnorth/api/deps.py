@@ -23,14 +23,19 @@ _bearer = HTTPBearer(auto_error=False, description="An API token from `highnorth
 
 
 def known_query(request: Request) -> None:
-    """Unknown query parameters are an error, not ignored: `?natoin=USA` would otherwise list every
-    nation's requests without a word."""
+    """Unknown or repeated query parameters are an error, not ignored: `?natoin=USA` would
+    otherwise list every nation's requests without a word, and of `?nation=USA&nation=GBR` only
+    one would count."""
     route = request.scope.get("route")
     operation = request.app.openapi()["paths"].get(getattr(route, "path", ""), {}).get(request.method.lower())
     if operation is None:
         return
     known = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
-    unknown = sorted(set(request.query_params.keys()) - known)
+    names = [k for k, _ in request.query_params.multi_items()]
+    repeated = sorted({k for k in names if names.count(k) > 1})
+    if repeated:
+        raise InputError(f"query parameter `{repeated[0]}` is given {names.count(repeated[0])} times; expected it once")
+    unknown = sorted(set(names) - known)
     if unknown:
         hint = did_you_mean(unknown[0], known)
         accepted = ", ".join(f"`{k}`" for k in sorted(known)) or "none"

@@ -70,6 +70,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            return error_response(422, "the request body: not valid JSON")
         problems = [
             Problem(
                 str(e["loc"][0]) if e.get("loc") else "",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "AuditEntryOut",
@@ -74,6 +74,8 @@ class RequestList(BaseModel):
 
 
 class TransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     note: str = Field("", max_length=2000, description="Why; kept in the audit log.")
 
 

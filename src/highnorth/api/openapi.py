@@ -9,13 +9,23 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from fastapi.responses import JSONResponse
+
 from .models import ErrorOut
 
-__all__ = ["ACTIVITY_BODY", "ERRORS", "GEOJSON", "activity_components"]
+__all__ = ["ACTIVITY_BODY", "ERRORS", "GEOJSON", "ZONE_FILE_BODY", "GeoJSONResponse", "activity_components"]
+
+
+class GeoJSONResponse(JSONResponse):
+    """GeoJSON answers say so (RFC 7946 §12)."""
+
+    media_type = "application/geo+json"
+
 
 _ERROR_REF = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
 ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorOut, "description": text}
+    # errors are application/json on every route, GeoJSON ones included
+    status: {"model": ErrorOut, "description": text, "content": _ERROR_REF}
     for status, text in (
         (401, "No valid API token"),
         (403, "The role may not do this"),
@@ -29,6 +39,18 @@ GEOJSON: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "A GeoJSON FeatureCollection (RFC 7946)",
         "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}},
+    }
+}
+ZONE_FILE_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/plain": {
+                "schema": {"type": "string"},
+                "example": "AC R\nAN EXAMPLE\nAL GND\nAH FL95\nDP 69:00:00 N 023:00:00 E\n",
+            },
+            "application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}},
+        },
     }
 }
 ACTIVITY_BODY: dict[str, Any] = {

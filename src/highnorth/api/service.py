@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,9 +45,24 @@ def parse_json(body: bytes, what: str = "the request body") -> Any:
     except UnicodeDecodeError as exc:
         raise InputError(f"{what}: not UTF-8 text (byte {exc.start})") from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except json.JSONDecodeError as exc:
         raise InputError(f"{what}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(f"{what}: not accepted: JSON nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits, or NaN (below)
+        raise InputError(f"{what}: not valid JSON: {exc}") from None
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"`{text[:20]}` is too large for a 64-bit float")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"`{name}` is not a JSON value (RFC 8259); send a number or null")
 
 
 def input_hash(feature: Mapping[str, Any]) -> str:

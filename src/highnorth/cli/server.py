@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from ..model.errors import InputError, did_you_mean
+from ..model.time import format_time
 from ..store import Store, sqlite_url
 from ..workflow.access import ROLES
 from .common import console, get_policy
@@ -132,6 +133,32 @@ def tokens_create(
 ) -> None:
     """Create an API token and print it (only its hash is kept)."""
     print(_store(database).create_token(name, label))
+
+
+@tokens_app.command("list")
+def tokens_list(
+    user: Annotated[str | None, typer.Option("--user", help="Only this user's tokens.")] = None,
+    database: DbOpt = None,
+) -> None:
+    """The tokens (ids, users, labels, when created and revoked; never the token itself)."""
+    table = Table()
+    for col in ("id", "user", "label", "created", "revoked"):
+        table.add_column(col)
+    for tok in _store(database).tokens(user):
+        revoked = format_time(tok["revoked_at"]) if tok["revoked_at"] else ""
+        table.add_row(str(tok["id"]), tok["user"], tok["label"], format_time(tok["created_at"]), revoked)
+    console().print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_id: Annotated[int | None, typer.Argument(help="The token's id (from `tokens list`).")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Revoke every token of this user instead.")] = None,
+    database: DbOpt = None,
+) -> None:
+    """Revoke a token, or every token of a user; the API refuses them from then on."""
+    count = _store(database).revoke_tokens(token_id=token_id, user=user)
+    console().print(f"revoked {count} token{'s' if count != 1 else ''}", highlight=False)
 
 
 @audit_app.command("verify")

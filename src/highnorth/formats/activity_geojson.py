@@ -38,6 +38,7 @@ GEOMETRIES: dict[str, tuple[str, ...]] = {
 }
 #: altitudes highnorth accepts, metres AMSL (below the Dead Sea shore is an error; 100 km is space)
 ALTITUDE_RANGE_M = (-1000.0, 100_000.0)
+MAX_ID_LENGTH = 200  # activity ids: printable, and short enough for any store
 _PROPERTIES = ("name", "kind", "actor", "start", "end", "times", "altitude", "attributes", "submitted")
 
 
@@ -154,6 +155,9 @@ class _FeatureReader:
         raw_id = f.get("id")
         if isinstance(raw_id, bool) or not isinstance(raw_id, str | int) or raw_id == "":
             self.problem("id", "expected a non-empty string or integer identifying the activity")
+            ident = None
+        elif len(str(raw_id)) > MAX_ID_LENGTH or not str(raw_id).isprintable():
+            self.problem("id", f"expected at most {MAX_ID_LENGTH} printable characters, got `{str(raw_id)[:40]!r}…`")
             ident = None
         else:
             ident = str(raw_id)

@@ -310,10 +310,10 @@ def _coordinates_problem(kind: str, coords: Any) -> str | None:
                 if not (
                     isinstance(pos, list)
                     and 2 <= len(pos) <= 3
-                    and all(isinstance(v, int | float) and not isinstance(v, bool) for v in pos)
+                    and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in pos)
                 ):
                     got = json.dumps(pos)
-                    return f"{head}ring {r}: position {i}: expected `[lon, lat]`, got `{got}`"
+                    return f"{head}ring {r}: position {i}: expected `[lon, lat]` of finite numbers, got `{got}`"
             if ring[0][:2] != ring[-1][:2]:
                 return f"{head}ring {r}: expected a closed ring (the last position equal to the first)"
     return None

@@ -39,21 +39,26 @@ def _hash(*parts: Any) -> str:
     return "sha256:" + hashlib.sha256(blob).hexdigest()
 
 
-def load_policy(root: Path | str, *, repair_invalid: bool = True, cache_dir: Path | None = None) -> LoadResult:
+def load_policy(
+    root: Path | str, *, repair_invalid: bool = True, cache_dir: Path | None = None, confine: bool = False
+) -> LoadResult:
     """Load the policy in directory `root` (its `policy.yaml` and the files it names).
 
     With `cache_dir`, derived zone geometry is cached there (rules/zonecache.py): the same
-    policy then loads without redoing the geometry algebra.
+    policy then loads without redoing the geometry algebra. With `confine`, every file the policy
+    names must lie inside `root` (for policies from untrusted hands, like the API's validation);
+    otherwise a policy may share files with another (`../default/actors.yaml`).
     """
     root = Path(root)
     if not (root / "policy.yaml").is_file():
-        raise PolicyDataError(f"{root}: no `policy.yaml` here; expected a policy directory")
-    return _Loader(root, repair_invalid, cache_dir).run()
+        raise PolicyDataError(f"{root.name if confine else root}: no `policy.yaml` here; expected a policy directory")
+    return _Loader(root, repair_invalid, cache_dir, confine).run()
 
 
 class _Loader(ZoneSetReader):
-    def __init__(self, root: Path, repair_invalid: bool, cache_dir: Path | None = None) -> None:
+    def __init__(self, root: Path, repair_invalid: bool, cache_dir: Path | None = None, confine: bool = False) -> None:
         self.root = root
+        self.confine = confine
         self.repair_invalid = repair_invalid
         self.cache_dir = cache_dir
         self.warnings: list[str] = []
@@ -67,8 +72,17 @@ class _Loader(ZoneSetReader):
         except ValueError:
             return str(path)
 
+    def inside(self, base: Path, rel: str, label: str) -> Path:
+        """`base / rel`, or with `confine` a PolicyDataError when that leaves the policy directory."""
+        path = base / rel
+        if self.confine and not path.resolve().is_relative_to(self.root.resolve()):
+            raise PolicyDataError(
+                [Problem(label, "", f"`{rel}` is outside the policy directory; expected a file inside it")]
+            )
+        return path
+
     def read(self, rel: str) -> Any:
-        path = self.root / rel
+        path = self.inside(self.root, rel, "policy.yaml")
         data = load_yaml(path, self.label(path))
         self.raw[rel] = data
         return data
@@ -157,7 +171,7 @@ class _Loader(ZoneSetReader):
             rules: list[Rule] = []
             for j, rel in enumerate(v.rules):
                 if rel not in parsed_files:
-                    if not (self.root / rel).is_file():
+                    if not self.inside(self.root, rel, label).is_file():
                         self.problems.append(
                             Problem(
                                 where(vnode["rules"], j, label),

@@ -66,7 +66,12 @@ def load_yaml(path: Path, label: str | None = None) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyDataError(f"{label}: cannot read: {exc.strerror}") from None
-    loader = _Loader(text)
+    except UnicodeDecodeError as exc:
+        raise PolicyDataError(f"{label}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # the reader refuses characters YAML does not allow
+        raise PolicyDataError([Problem(label, "", str(exc).splitlines()[0])]) from None
     loader.file = label
     try:
         return loader.get_single_data()
@@ -74,6 +79,8 @@ def load_yaml(path: Path, label: str | None = None) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         raise PolicyDataError([Problem(f"{label}{line}", "", str(exc.problem or exc))]) from None
+    except yaml.YAMLError as exc:  # e.g. a control character met while reading on
+        raise PolicyDataError([Problem(label, "", str(exc).splitlines()[0])]) from None
     finally:
         loader.dispose()
 

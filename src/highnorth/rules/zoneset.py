@@ -54,6 +54,9 @@ class ZoneSetReader:
     def read(self, rel: str) -> Any:  # provided by the loader
         raise NotImplementedError
 
+    def inside(self, base: Path, rel: str, label: str) -> Path:  # provided by the loader
+        raise NotImplementedError
+
     def label(self, path: Path) -> str:  # provided by the loader
         raise NotImplementedError
 
@@ -165,7 +168,7 @@ class ZoneSetReader:
         g = z.geometry or {}
         what = f"zone `{z.id}`"
         if "file" in g:
-            path = base / str(g["file"])
+            path = self.inside(base, str(g["file"]), loc)
             try:
                 raw = path.read_bytes()
             except OSError:

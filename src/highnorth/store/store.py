@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 import threading
 import uuid
@@ -30,6 +31,7 @@ from .db import connect, upgrade, write_transaction
 __all__ = ["NewRequest", "RequestRecord", "Store", "Verification", "hash_token"]
 
 TOKEN_PREFIX = "hn_"
+REQUEST_ID = re.compile(r"req-[0-9a-f]{16}")  # what `submit` issues; anything else is not a request
 
 
 def hash_token(token: str) -> str:
@@ -137,6 +139,36 @@ class Store:
             self._append(conn, "cli", "token.create", None, None, None, {"user": name, "label": label})
         return token
 
+    def tokens(self, user: str | None = None) -> list[dict[str, Any]]:
+        """Every token (never its value): id, user, label, created and revoked times."""
+        query = (
+            sa.select(t.tokens.c.id, t.users.c.name, t.tokens.c.label, t.tokens.c.created_at, t.tokens.c.revoked_at)
+            .join(t.users, t.tokens.c.user_id == t.users.c.id)
+            .order_by(t.tokens.c.id)
+        )
+        if user is not None:
+            query = query.where(t.users.c.name == user)
+        with self.engine.connect() as conn:
+            return [row._asdict() | {"user": row.name} for row in conn.execute(query)]
+
+    def revoke_tokens(self, *, token_id: int | None = None, user: str | None = None) -> int:
+        """Revoke one token by id, or every token of a user; how many were revoked."""
+        if (token_id is None) == (user is None):
+            raise InputError("give a token id or a user, not both")
+        with self._write() as conn:
+            query = sa.select(t.tokens.c.id).where(t.tokens.c.revoked_at.is_(None))
+            if token_id is not None:
+                query = query.where(t.tokens.c.id == token_id)
+            else:
+                query = query.join(t.users, t.tokens.c.user_id == t.users.c.id).where(t.users.c.name == user)
+            ids = [r.id for r in conn.execute(query)]
+            if not ids:
+                what = f"token {token_id}" if token_id is not None else f"user `{user}`"
+                raise NotFoundError(f"no unrevoked token for {what}")
+            conn.execute(t.tokens.update().where(t.tokens.c.id.in_(ids)).values(revoked_at=_now()))
+            self._append(conn, "cli", "token.revoke", None, None, None, {"tokens": ids, "user": user})
+        return len(ids)
+
     def users(self) -> list[tuple[str, str, str | None]]:
         """(name, role, nation) of every user, by name."""
         query = sa.select(t.users.c.name, t.users.c.role, t.users.c.nation).order_by(t.users.c.name)
@@ -197,6 +229,8 @@ class Store:
         return [self.get(rid) for rid in ids]
 
     def get(self, request_id: str) -> RequestRecord:
+        if not REQUEST_ID.fullmatch(request_id):
+            raise NotFoundError(f"no request `{request_id}`")
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(t.requests).where(t.requests.c.id == request_id)).first()
         if row is None:
@@ -243,6 +277,8 @@ class Store:
     ) -> RequestRecord:
         """Apply a workflow action. A stale `expected_version` or an action the state does not
         allow is a ConflictError (409); a re-screen stores the new decision and policy hash."""
+        if not REQUEST_ID.fullmatch(request_id):
+            raise NotFoundError(f"no request `{request_id}`")
         with self._write() as conn:
             row = conn.execute(
                 sa.select(t.requests.c.state, t.requests.c.version, t.requests.c.input_hash)

@@ -31,6 +31,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..geo.projection import Frame, geodesic_buffer, geodesic_circle
 from ..model.activity import Activity
+from ..model.errors import GeometryError
 
 __all__ = ["CORRIDOR_M", "POINT_RADIUS_M", "Conflict", "Volume", "conflicts", "volume_of"]
 
@@ -64,14 +65,23 @@ class Conflict:
 
 
 def volume_of(activity: Activity, reservation_id: str) -> Volume:
-    """The volume an activity reserves."""
+    """The volume an activity reserves; GeometryError when its footprint cannot be built (a track
+    across the antimeridian or over a pole, which highnorth's regional frames do not handle)."""
     geom = activity.geometry
-    if geom.geom_type == "Point":
-        footprint = geodesic_circle(geom.x, geom.y, POINT_RADIUS_M)
-    elif geom.geom_type == "LineString":
-        footprint = geodesic_buffer(shapely.force_2d(geom), CORRIDOR_M)
-    else:
-        footprint = shapely.force_2d(geom)
+    try:
+        if geom.geom_type == "Point":
+            footprint = geodesic_circle(geom.x, geom.y, POINT_RADIUS_M)
+        elif geom.geom_type == "LineString":
+            footprint = geodesic_buffer(shapely.force_2d(geom), CORRIDOR_M)
+        else:
+            footprint = shapely.force_2d(geom)
+        valid = footprint.is_valid and not footprint.is_empty
+    except (shapely.errors.GEOSException, ValueError) as exc:
+        raise GeometryError(f"activity `{activity.id}`: its footprint cannot be built: {exc}") from None
+    if not valid:
+        raise GeometryError(
+            f"activity `{activity.id}`: its footprint is not a valid area (across the antimeridian or a pole?)"
+        )
     return Volume(reservation_id, footprint, _band(activity), activity.start, activity.end)
 
 

@@ -23,7 +23,9 @@ def list_audit(
     _who: Auditor,
     after: Annotated[int, Query(ge=0, le=2**62, description="Entries after this sequence number")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    request: Annotated[str | None, Query(max_length=40, description="Only this request's entries")] = None,
+    request: Annotated[
+        str | None, Query(pattern=r"^req-[0-9a-f]{16}$", description="Only this request's entries")
+    ] = None,
 ) -> AuditList:
     """Entries in order: who did what to which request, when, on which input and policy hash."""
     entries = service.store.audit(after=after, limit=limit, request_id=request)

@@ -16,8 +16,8 @@ from ...model.errors import InputError, did_you_mean
 from ...rules.decision_map import decision_map, diff_maps
 from ...workflow.access import Principal
 from ..deps import Allowed, get_service
-from ..openapi import ERRORS, GEOJSON
-from ..service import Service, query_time
+from ..openapi import ERRORS, GEOJSON, GeoJSONResponse
+from ..service import Service, parse_json, query_time
 
 router = APIRouter(prefix="/decision-maps", tags=["decision maps"], responses=ERRORS)
 ServiceDep = Annotated[Service, Depends(get_service)]
@@ -36,10 +36,7 @@ def _check(service: Service, actor: str, kind: str, attributes: str | None) -> d
         raise InputError(f"actor: unknown nation `{actor}`{did_you_mean(actor, service.policy.actors.nations)}")
     if attributes is None:
         return {}
-    try:
-        attrs = json.loads(attributes)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"attributes: not valid JSON: {exc.msg}") from None
+    attrs = parse_json(attributes.encode(), "attributes")
     if not isinstance(attrs, dict):
         raise InputError("attributes: expected a JSON object of attribute names and values")
     return attrs
@@ -52,7 +49,7 @@ def _map(service: Service, actor: str, kind: str, at: str, attrs: str):
     return decision_map(service.policy, actor=actor, kind=kind, at=when, attributes=json.loads(attrs))  # type: ignore[arg-type]
 
 
-@router.get("", responses=GEOJSON)
+@router.get("", responses=GEOJSON, response_class=GeoJSONResponse)
 def get_map(
     service: ServiceDep, _who: Public, actor: Actor, kind: Kind, at: str, attributes: Attributes = None
 ) -> dict[str, Any]:
@@ -61,7 +58,7 @@ def get_map(
     return map_geojson(_map(service, actor, kind, at, json.dumps(attrs, sort_keys=True)))
 
 
-@router.get("/diff", responses=GEOJSON)
+@router.get("/diff", responses=GEOJSON, response_class=GeoJSONResponse)
 def get_diff(
     service: ServiceDep,
     _who: Public,

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from ...model.errors import InputError, NotFoundError, PolicyDataError, did_you_mean
@@ -119,6 +119,8 @@ def diff_versions(
 
 
 class PolicyFiles(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     files: dict[str, str] = Field(
         description="A policy directory as relative path -> file text (policy.yaml, actors.yaml, zones.yaml, rules/*.yaml, ...)",
         max_length=500,
@@ -137,26 +139,34 @@ async def validate(
 def _validate(files: dict[str, str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="highnorth-validate-") as tmp:
         root = Path(tmp)
+
+        def local(text: str) -> str:  # paths as the caller named them, not where they were put
+            return text.replace(str(root) + "/", "").replace(root.name + "/", "").replace(root.name, "the policy")
+
+        names = set(files)
         for name, text in files.items():
             rel = PurePosixPath(name)
             if not _FILE_NAME.fullmatch(name) or rel.is_absolute() or ".." in rel.parts or not rel.parts:
                 raise InputError(
                     f"files: `{name!r}` must be a relative path inside the policy directory (letters, digits, `.`, `_`, `-`, `/`)"
                 )
+            clash = next((n for n in names if n.startswith(name.rstrip("/") + "/")), None)
+            if clash:
+                raise InputError(f"files: `{name}` is a file and also the folder of `{clash}`")
+            try:
+                data = text.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InputError(f"files: `{name}`: not encodable as UTF-8 (character {exc.start})") from None
             path = root.joinpath(*rel.parts)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            path.write_bytes(data)
         try:
-            result = load_policy(root, cache_dir=None)
+            result = load_policy(root, cache_dir=None, confine=True)
         except PolicyDataError as exc:
-
-            def local(text: str) -> str:  # paths as the caller named them, not where they were put
-                return text.replace(str(root) + "/", "").replace(root.name + "/", "")
-
             return {
                 "valid": False,
                 "problems": [
                     {"item": local(p.item), "field": p.field, "message": local(p.message)} for p in exc.problems
                 ],
             }
-    return {"valid": True, "policy": _summary(result.policy), "warnings": list(result.warnings)}
+    return {"valid": True, "policy": _summary(result.policy), "warnings": [local(w) for w in result.warnings]}

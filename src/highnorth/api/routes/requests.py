@@ -1,5 +1,6 @@
 """`/requests`: file activities, list and read them, and move them through the workflow."""
 
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
@@ -13,7 +14,7 @@ from ..deps import Allowed, get_service, visible
 from ..models import RequestList, RequestOut, TransitionIn
 from ..openapi import ACTIVITY_BODY, ERRORS
 from ..service import Service, parse_json, query_time
-from .reservations import conflicts_with
+from .reservations import conflicts_with, volume
 
 router = APIRouter(prefix="/requests", tags=["requests"], responses=ERRORS)
 ServiceDep = Annotated[Service, Depends(get_service)]
@@ -28,14 +29,17 @@ def _etag(record: RequestRecord) -> str:
     return f'"{record.version}"'
 
 
+_ETAG = re.compile(r'(?:W/)?"([0-9]{1,18})"|([0-9]{1,18})')
+
+
 def _if_match(value: str | None) -> int | None:
     """The version an If-Match header names (`"3"`, `W/"3"` or `3`); None when absent or `*`."""
     if value is None or value.strip() == "*":
         return None
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    match = _ETAG.fullmatch(value.strip())
+    if match is None:
         raise InputError(f'If-Match: expected the version from the ETag, like `"3"`, got `{value}`')
-    return int(text)
+    return int(match.group(1) or match.group(2))
 
 
 @router.post("", status_code=201, response_model=RequestList, openapi_extra=ACTIVITY_BODY)
@@ -118,6 +122,8 @@ def _transition(action: str, summary: str):
             activities, features, _ = service.activities({"type": "FeatureCollection", "features": [record.feature]})
             rescreened = service.new_requests(activities, features)[0]
             expected = record.version if expected is None else expected  # decided on what was read
+        if action == "reserve":
+            volume(record)  # a footprint that cannot be built is refused before anything is written
         note = body.note if body else ""
         updated = service.store.act(
             request_id, action, who.name, expected_version=expected, rescreened=rescreened, note=note

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends
 from shapely.geometry import mapping
 
 from ...formats.activity_geojson import read_activities
+from ...model.errors import GeometryError
 from ...model.time import format_time
 from ...store import RequestRecord
 from ...workflow.access import Principal
 from ...workflow.reservations import Conflict, Volume, conflicts, volume_of
 from ..deps import Allowed, get_service
-from ..openapi import ERRORS, GEOJSON
+from ..openapi import ERRORS, GEOJSON, GeoJSONResponse
 from ..service import Service
 
 router = APIRouter(prefix="/reservations", tags=["reservations"], responses=ERRORS)
@@ -32,6 +33,18 @@ def _volume(request_id: str, version: int, feature_json: str) -> Volume:
 
 def volume(record: RequestRecord) -> Volume:
     return _volume(record.id, record.version, json.dumps(record.feature, sort_keys=True))
+
+
+def volumes(records: list[RequestRecord]) -> tuple[list[Volume], list[str]]:
+    """The volumes of the records, and a warning for each record whose volume cannot be built
+    (one bad record does not take the list down)."""
+    found, warnings = [], []
+    for record in records:
+        try:
+            found.append(volume(record))
+        except GeometryError as exc:
+            warnings.append(f"request `{record.id}`: {exc}")
+    return found, warnings
 
 
 def _reserved(service: Service) -> list[RequestRecord]:
@@ -64,17 +77,19 @@ def conflict_json(c: Conflict) -> dict[str, Any]:
 
 def conflicts_with(service: Service, record: RequestRecord) -> list[dict[str, Any]]:
     """The conflicts between one reservation and the others."""
-    volumes = [volume(r) for r in _reserved(service)]
-    return [conflict_json(c) for c in conflicts(volumes, service.screener.frame) if record.id in (c.a, c.b)]
+    found, _ = volumes(_reserved(service))
+    return [conflict_json(c) for c in conflicts(found, service.screener.frame) if record.id in (c.a, c.b)]
 
 
-@router.get("", responses=GEOJSON)
+@router.get("", responses=GEOJSON, response_class=GeoJSONResponse)
 def list_reservations(service: ServiceDep, _who: Reader) -> dict[str, Any]:
     """Every reservation as a GeoJSON Feature: footprint (tracks as 5 NM corridors, points as 1 NM
     circles), altitude band and time window."""
     features = []
-    for record in _reserved(service):
-        v = volume(record)
+    records = {r.id: r for r in _reserved(service)}
+    found, warnings = volumes(list(records.values()))
+    for v in found:
+        record = records[v.id]
         features.append(
             {
                 "type": "Feature",
@@ -92,10 +107,10 @@ def list_reservations(service: ServiceDep, _who: Reader) -> dict[str, Any]:
                 },
             }
         )
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", "features": features, **({"warnings": warnings} if warnings else {})}
 
 
-@router.get("/conflicts", responses=GEOJSON)
+@router.get("/conflicts", responses=GEOJSON, response_class=GeoJSONResponse)
 def list_conflicts(service: ServiceDep, _who: Reader) -> dict[str, Any]:
     """Every pair of reservations that overlap in 2D, altitude and time, with the shared
     footprint, band and window."""

@@ -22,7 +22,7 @@ from ...model.errors import FormatError, InputError, NotFoundError, did_you_mean
 from ...model.zone import Zone
 from ...workflow.access import Principal
 from ..deps import Allowed, get_service
-from ..openapi import ERRORS, GEOJSON
+from ..openapi import ERRORS, GEOJSON, ZONE_FILE_BODY, GeoJSONResponse
 from ..service import Service, parse_json, query_time
 
 router = APIRouter(prefix="/zones", tags=["zones"], responses=ERRORS)
@@ -59,13 +59,13 @@ def list_zones(service: ServiceDep, _who: Public, at: At = None, tag: str | None
     }
 
 
-@router.get("/geojson", responses=GEOJSON)
+@router.get("/geojson", responses=GEOJSON, response_class=GeoJSONResponse)
 def zones_geojson(service: ServiceDep, _who: Public, at: At = None, tag: str | None = None) -> dict[str, Any]:
     """The zones as a GeoJSON FeatureCollection."""
     return write_zones_geojson(_zones(service, at, tag))
 
 
-@router.get("/{zone_id}", responses=GEOJSON)
+@router.get("/{zone_id}", responses=GEOJSON, response_class=GeoJSONResponse)
 def zone_feature(zone_id: str, service: ServiceDep, _who: Public) -> dict[str, Any]:
     """One zone as a GeoJSON FeatureCollection of one Feature."""
     zones = service.policy.zones
@@ -74,7 +74,7 @@ def zone_feature(zone_id: str, service: ServiceDep, _who: Public) -> dict[str, A
     return write_zones_geojson([zones[zone_id]])
 
 
-@router.post("/import")
+@router.post("/import", openapi_extra=ZONE_FILE_BODY)
 async def import_zones(
     request: Request,
     _who: Annotated[Principal, Depends(Allowed("zones.import"))],
