@@ -172,3 +172,27 @@ def test_the_zone_cache_gives_the_same_policy_and_misses_on_any_change(tmp_path)
     for entry in cache.glob("zones-*.json"):
         entry.write_bytes(b"{not json")
     assert load_policy(root, cache_dir=cache).policy.zones["box"].geometry.equals(changed.zones["box"].geometry)
+
+
+def test_a_policy_file_that_is_not_a_mapping_says_so(tmp_path):
+    from highnorth.model.errors import PolicyDataError
+    from highnorth.rules.loader import load_policy
+
+    for text, got in (('"x"\n', "single value"), ("- a\n", "list")):
+        (tmp_path / "policy.yaml").write_text(text)
+        with pytest.raises(PolicyDataError, match=f"expected a mapping of keys to values at the top, got a {got}"):
+            load_policy(tmp_path)
+
+
+def test_a_confined_policy_names_only_its_own_files(tmp_path):
+    from highnorth.model.errors import PolicyDataError
+    from highnorth.rules.loader import load_policy
+
+    (tmp_path / "p").mkdir()
+    (tmp_path / "secret.yaml").write_text("nations: []\n")
+    from conftest import DEFAULT_POLICY
+
+    text = (DEFAULT_POLICY / "policy.yaml").read_text().replace("actors: actors.yaml", "actors: ../secret.yaml")
+    (tmp_path / "p" / "policy.yaml").write_text(text)
+    with pytest.raises(PolicyDataError, match=r"`\.\./secret\.yaml` is outside the policy directory"):
+        load_policy(tmp_path / "p", confine=True)

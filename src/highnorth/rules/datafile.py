@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -68,6 +69,15 @@ def short(value: Any) -> str:
 def parse_model(model: type[BaseModel], data: Any, label: str) -> Any:
     if data is None:
         raise PolicyDataError([Problem(label, "", "the file is empty")])
+    if not isinstance(data, Mapping):
+        got = (
+            "list"
+            if isinstance(data, list)
+            else "single value"
+            if isinstance(data, str | int | float | bool)
+            else "value"
+        )
+        raise PolicyDataError([Problem(label, "", f"expected a mapping of keys to values at the top, got a {got}")])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
