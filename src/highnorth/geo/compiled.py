@@ -28,7 +28,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["SLACK", "centre_clearance", "locate", "near_edge_pairs"]
+__all__ = ["SLACK", "centre_clearance", "locate", "merge_sorted", "near_edge_pairs", "run_pieces"]
 
 #: extra distance (metres) allowed when looking for edges within the tolerance: float rounding
 #: must never drop an edge GEOS would keep, and one slightly farther is harmless
@@ -239,3 +239,174 @@ def centre_clearance(
             best = min(best, _point_segment_d2(cx, cy, edges[e, 0], edges[e, 1], edges[e, 2], edges[e, 3]))
         out[b] = math.sqrt(best)
     return out
+
+
+@njit(cache=True, error_model="numpy")
+def run_pieces(
+    start: np.ndarray,
+    end: np.ndarray,
+    run: np.ndarray,
+    zlo: np.ndarray,
+    zhi: np.ndarray,
+    p: np.ndarray,
+    q: np.ndarray,
+    s0: np.ndarray,
+    s1: np.ndarray,
+    z0: np.ndarray,
+    z1: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    local: np.ndarray,
+    eps: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pieces of runs of segments [start[r], end[r]) of one track, inside zone[k] throughout for
+    each pair k of a run and a zone (run[k]), limited by the zone's vertical band zlo[k]..zhi[k]: one piece for
+    a run within the band, none for a run beside it, and for a run that crosses a limit the parts
+    of its segments within the band, touching parts joined (as `kernel.merge` would join them).
+    Returns (pair, ga, gb, length, duration); the arithmetic is that of `kernel._vertical`."""
+    nr = start.shape[0]
+    run_min = np.empty(nr)
+    run_max = np.empty(nr)
+    run_len = np.empty(nr)
+    for r in range(nr):
+        mn, mx, total = np.inf, -np.inf, 0.0
+        for s in range(start[r], end[r]):
+            a, b = z0[s], z1[s]
+            if not np.isnan(a):
+                mn = min(mn, a if np.isnan(b) else min(a, b))
+                mx = max(mx, a if np.isnan(b) else max(a, b))
+            total += math.hypot(q[s, 0] - p[s, 0], q[s, 1] - p[s, 1])
+        run_min[r], run_max[r], run_len[r] = mn, mx, total
+    n = run.shape[0]
+    cap = n + 16
+    out_k = np.empty(cap, np.int64)
+    out_f = np.empty((cap, 4))  # ga, gb, length, duration
+    m = 0
+    for k in range(n):
+        r = run[k]
+        sa, sb = start[r], end[r]
+        flat = np.isnan(z0[sa])  # a 2D track: its activity's band decides
+        band_lo, band_hi = max(lo[sa], zlo[k]), min(hi[sa], zhi[k])
+        band_ok = band_lo <= band_hi if lo[sa] == hi[sa] else band_lo < band_hi
+        if band_ok if flat else (run_min[r] >= zlo[k] and run_max[r] <= zhi[k]):
+            if m == cap:
+                cap *= 2
+                out_k, out_f = _grow(out_k, out_f, m, cap)
+            out_k[m] = k
+            out_f[m, 0], out_f[m, 1] = local[sa], local[sb - 1] + 1
+            out_f[m, 2], out_f[m, 3] = run_len[r], s1[sb - 1] - s0[sa]
+            m += 1
+            continue
+        if flat or run_max[r] < zlo[k] or run_min[r] > zhi[k]:
+            continue
+        joined = False  # whether the last piece out belongs to this pair
+        for s in range(sa, sb):
+            ga, gb = 0.0, 1.0
+            if np.isnan(z0[s]):
+                b_lo, b_hi = max(lo[s], zlo[k]), min(hi[s], zhi[k])
+                if not (b_lo <= b_hi if lo[s] == hi[s] else b_lo < b_hi):
+                    continue
+            else:
+                dz = z1[s] - z0[s]
+                if abs(dz) < 1e-12:
+                    inside = z0[s] >= zlo[k] and z0[s] <= zhi[k]
+                    t_lo, t_hi = (0.0, 1.0) if inside else (2.0, -1.0)
+                else:
+                    u_lo, u_hi = (zlo[k] - z0[s]) / dz, (zhi[k] - z0[s]) / dz
+                    t_lo, t_hi = (u_lo, u_hi) if dz > 0 else (u_hi, u_lo)
+                    t_lo = _finite(t_lo, 0.0)
+                    t_hi = _finite(t_hi, 1.0)
+                ga, gb = max(0.0, t_lo), min(1.0, t_hi)
+                if not gb - ga > eps:
+                    continue
+            seg_len = math.hypot(q[s, 0] - p[s, 0], q[s, 1] - p[s, 1])
+            a, b = local[s] + ga, local[s] + gb
+            if joined and out_f[m - 1, 1] == a:  # touches the previous piece: one piece
+                out_f[m - 1, 1] = b
+                out_f[m - 1, 2] += seg_len * (gb - ga)
+                out_f[m - 1, 3] += (s1[s] - s0[s]) * (gb - ga)
+                continue
+            if m == cap:
+                cap *= 2
+                out_k, out_f = _grow(out_k, out_f, m, cap)
+            out_k[m] = k
+            out_f[m, 0], out_f[m, 1] = a, b
+            out_f[m, 2], out_f[m, 3] = seg_len * (gb - ga), (s1[s] - s0[s]) * (gb - ga)
+            m += 1
+            joined = True
+    return out_k[:m].copy(), out_f[:m, 0].copy(), out_f[:m, 1].copy(), out_f[:m, 2].copy(), out_f[:m, 3].copy()
+
+
+@njit(cache=True)
+def _finite(t: float, nan: float) -> float:
+    """np.nan_to_num(t, nan=nan, neginf=-1.0, posinf=2.0), as kernel's vertical cut does."""
+    if np.isnan(t):
+        return nan
+    if t == np.inf:
+        return 2.0
+    if t == -np.inf:
+        return -1.0
+    return t
+
+
+@njit(cache=True)
+def _grow(out_k: np.ndarray, out_f: np.ndarray, used: int, cap: int) -> tuple[np.ndarray, np.ndarray]:
+    k = np.empty(cap, np.int64)
+    f = np.empty((cap, out_f.shape[1]))
+    k[:used] = out_k[:used]
+    f[:used] = out_f[:used]
+    return k, f
+
+
+@njit(cache=True)
+def merge_sorted(
+    order: np.ndarray,
+    track: np.ndarray,
+    zone: np.ndarray,
+    ga: np.ndarray,
+    gb: np.ndarray,
+    in_poly: np.ndarray,
+    strict: np.ndarray,
+    approach: np.ndarray,
+    length: np.ndarray,
+    duration: np.ndarray,
+    tol_m: float,
+    tol_s: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`kernel.merge` after its sort, in one pass: pieces taken in `order` (by track, zone, ga)
+    are joined while they touch; an interval that enters the polygon runs from its first to its
+    last piece that is not the approach; grazes are dropped."""
+    n = order.shape[0]
+    out_t = np.empty(n, np.int64)
+    out_z = np.empty(n, np.int64)
+    out_a = np.empty(n)
+    out_b = np.empty(n)
+    m = 0
+    i = 0
+    while i < n:
+        head = order[i]
+        j = i + 1
+        while j < n:
+            o, prev = order[j], order[j - 1]
+            if track[o] != track[head] or zone[o] != zone[head] or ga[o] > gb[prev] + 1e-9:
+                break
+            j += 1
+        any_strict, any_in, total_len, total_dur = False, False, 0.0, 0.0
+        first, last = -1, -1
+        for k in range(i, j):
+            o = order[k]
+            any_strict |= strict[o]
+            any_in |= in_poly[o]
+            total_len += length[o]
+            total_dur += duration[o]
+            if not approach[o]:
+                if first < 0:
+                    first = o
+                last = o
+        if any_strict or not (total_len < 2 * tol_m and total_dur < tol_s):
+            if not any_in:
+                first, last = head, order[j - 1]
+            out_t[m], out_z[m], out_a[m], out_b[m] = track[head], zone[head], ga[first], gb[last]
+            m += 1
+        i = j
+    return out_t[:m].copy(), out_z[:m].copy(), out_a[:m].copy(), out_b[:m].copy()

@@ -299,15 +299,25 @@ def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any, grid: Zon
     return _pieces(segs, s, zi, a, b, true, true, ~true)
 
 
-def merge(pieces: Pieces) -> Intervals:
+def merge(pieces: Pieces, compiled: bool = False) -> Intervals:
     """Join touching pieces per (track, zone); trim the approach through the band of an interval
     that enters the polygon; drop grazes (never strictly inside, shorter than the band's width
-    and than TOL_S)."""
+    and than TOL_S). `compiled`: the same after the sort in one compiled pass (the fast path;
+    the reference does not load numba)."""
     n = len(pieces.ga)
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Intervals(empty, empty, np.zeros(0), np.zeros(0))
     order = np.lexsort((pieces.ga, pieces.track * (int(pieces.zone.max()) + 1) + pieces.zone))
+    if compiled:
+        from . import compiled as loops
+
+        p = pieces
+        return Intervals(
+            *loops.merge_sorted(
+                order, p.track, p.zone, p.ga, p.gb, p.in_poly, p.strict, p.approach, p.length, p.duration, TOL_M, TOL_S
+            )
+        )
     v = {f: getattr(pieces, f)[order] for f in Pieces.__dataclass_fields__}
     new_key = np.r_[True, (v["track"][1:] != v["track"][:-1]) | (v["zone"][1:] != v["zone"][:-1])]
     starts = np.flatnonzero(new_key | np.r_[True, v["ga"][1:] > v["gb"][:-1] + 1e-9])
@@ -353,7 +363,8 @@ def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
     srows = np.flatnonzero(single)
     r, bz = grid.boundary_of(cell[srows])
     quad = ~single & in0 & in1 & (np.abs(i1 - i0) <= 1) & (np.abs(j1 - j0) <= 1)
-    q_whole, q_exact = _quad_pairs(grid, np.flatnonzero(quad), i0, j0, i1, j1, len(index.geoms))
+    qrows = np.flatnonzero(quad)
+    q_cover, q_whole, q_exact = _quad_pairs(grid, qrows, i0, j0, i1, j1, len(index.geoms))
     t_seg, t_zone = _tree_pairs(segs, np.flatnonzero(~single & ~quad), index)
     # the edges near each segment: the grid's per-cell edge lists walked by compiled code
     exact = exact_pieces(
@@ -369,8 +380,10 @@ def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
     true = np.ones(int(kept.sum()), bool)
     quad_pieces = _pieces(segs, s[kept], zi[kept], a[kept], b[kept], true, true, ~true)
 
-    # runs of single-cell segments of one track with one cover set: inside those zones throughout
+    # runs of segments of one track with one cover set (single-cell segments, and those over
+    # 2 x 2 cells with the same set): inside those zones throughout
     cid = np.where(single, grid.cover_id[cell], 0)
+    cid[qrows] = q_cover
     run_start = np.flatnonzero((cid > 0) & np.r_[True, (cid[1:] != cid[:-1]) | (segs.track[1:] != segs.track[:-1])])
     run_end = run_start + 1
     if len(run_start):
@@ -378,32 +391,40 @@ def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
         change = np.flatnonzero(np.r_[(cid[1:] != cid[:-1]) | (segs.track[1:] != segs.track[:-1]), True])
         run_end = change[np.searchsorted(change, run_start)] + 1
     covered = _cover_pieces(segs, index, grid, run_start, run_end, cid)
-    return merge(Pieces.concat([exact, covered, quad_pieces]))
+    return merge(Pieces.concat([exact, covered, quad_pieces]), compiled=True)
 
 
 def _quad_pairs(
     grid: ZoneGrid, rows: np.ndarray, i0: np.ndarray, j0: np.ndarray, i1: np.ndarray, j1: np.ndarray, nz: int
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """For segments whose box spans at most 2 x 2 cells: the (segment, zone) pairs inside the zone
-    throughout (it covers every cell of the box) and the pairs that need exact work (a boundary
-    zone of some cell, or a zone covering only some of them)."""
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """For segments whose box spans at most 2 x 2 cells: the id of the cover set of all the cells
+    of the box where they have the same (else 0); the (segment, zone) pairs inside the zone
+    throughout (it covers every cell of the box) for the others; and the pairs that need exact
+    work (a boundary zone of some cell, or a zone covering only some of them). Where every cell
+    has the same cover set, the zones inside throughout are exactly its members (a zone covering
+    a cell is not a boundary zone of it), so the segment can join a run of that set."""
     empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     if not len(rows):
-        return empty, empty
-    cells, owners = [], []
+        return np.zeros(0, dtype=np.int64), empty, empty
+    ilo, ihi = np.minimum(i0[rows], i1[rows]), np.maximum(i0[rows], i1[rows])
+    jlo, jhi = np.minimum(j0[rows], j1[rows]), np.maximum(j0[rows], j1[rows])
+    corner = [grid.cover_id[cj * grid.nx + ci] for ci in (ilo, ihi) for cj in (jlo, jhi)]
+    same = (corner[0] == corner[1]) & (corner[0] == corner[2]) & (corner[0] == corner[3])
+    cover = np.where(same, corner[0], 0)
+    cells, owners, mixed = [], [], []
     for di in (0, 1):
         for dj in (0, 1):
-            ci = np.minimum(i0[rows], i1[rows]) + di
-            cj = np.minimum(j0[rows], j1[rows]) + dj
-            inside = (ci <= np.maximum(i0[rows], i1[rows])) & (cj <= np.maximum(j0[rows], j1[rows]))
+            ci, cj = ilo + di, jlo + dj
+            inside = (ci <= ihi) & (cj <= jhi)
             cells.append(cj[inside] * grid.nx + ci[inside])
             owners.append(rows[inside])
-    cell, owner = np.concatenate(cells), np.concatenate(owners)
+            mixed.append(~same[inside])
+    cell, owner, is_mixed = np.concatenate(cells), np.concatenate(owners), np.concatenate(mixed)
     ncells = np.bincount(owner, minlength=int(rows.max()) + 1)
     br, bz = grid.boundary_of(cell)
-    cr, cz = grid.cover_of(cell)
+    cr, cz = grid.cover_of(cell[is_mixed])
     boundary_key = sorted_unique(owner[br] * nz + bz)
-    cover_key = np.sort(owner[cr] * nz + cz)
+    cover_key = np.sort(owner[is_mixed][cr] * nz + cz)
     key, count = (
         (
             cover_key[np.r_[True, cover_key[1:] != cover_key[:-1]]],
@@ -414,14 +435,7 @@ def _quad_pairs(
     )
     whole = (count == ncells[key // nz]) & ~_member(boundary_key, key)
     exact = sorted_unique(np.concatenate([boundary_key, key[~whole]]))
-    return (key[whole] // nz, key[whole] % nz), (exact // nz, exact % nz)
-
-
-def _run_reduce(ufunc: np.ufunc, values: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """`ufunc` reduced over values[start[i]:end[i]] for every run (runs are non-empty)."""
-    bounds = np.column_stack([start, end]).ravel()
-    padded = np.r_[values, values[-1:]]  # reduceat needs indices below the length
-    return ufunc.reduceat(padded, bounds)[::2]
+    return cover, (key[whole] // nz, key[whole] % nz), (exact // nz, exact % nz)
 
 
 def _no_pieces() -> Pieces:
@@ -447,54 +461,15 @@ def _run_pieces(
 ) -> Pieces:
     """Pieces of runs of segments [start, end) of one track inside zones throughout: `run` and
     `zone` list (run, zone) pairs. Limited by the zones' vertical bands: a pair whose run crosses
-    a vertical limit is cut segment by segment."""
+    a vertical limit is cut segment by segment, touching parts joined (compiled.run_pieces)."""
     if not len(run):
         return _no_pieces()
-    zone = zone.astype(np.int64)
-    zlo, zhi = index.lower[zone], index.upper[zone]
-    s_a, s_b = start[run], end[run]
-    flat = np.isnan(segs.z0[s_a])  # a 2D track: its activity's band decides
-    run_min = _run_reduce(
-        np.minimum, np.where(flat_all := np.isnan(segs.z0), np.inf, np.fmin(segs.z0, segs.z1)), start, end
-    )[run]
-    run_max = _run_reduce(np.maximum, np.where(flat_all, -np.inf, np.fmax(segs.z0, segs.z1)), start, end)[run]
-    band_lo, band_hi = np.maximum(segs.lo[s_a], zlo), np.minimum(segs.hi[s_a], zhi)
-    band_ok = np.where(segs.lo[s_a] == segs.hi[s_a], band_lo <= band_hi, band_lo < band_hi)
-    whole = np.where(flat, band_ok, (run_min >= zlo) & (run_max <= zhi))
-    partial = ~flat & ~whole & (run_max >= zlo) & (run_min <= zhi)
+    from . import compiled
 
-    # whole runs: one piece each
-    w = np.flatnonzero(whole)
-    seg_len = np.hypot(segs.q[:, 0] - segs.p[:, 0], segs.q[:, 1] - segs.p[:, 1])
-    cum_len = np.r_[0.0, np.cumsum(seg_len)]
-    whole_p = Pieces(
-        track=segs.track[s_a[w]],
-        zone=zone[w],
-        ga=segs.local[s_a[w]].astype(float),
-        gb=(segs.local[s_b[w] - 1] + 1).astype(float),
-        in_poly=np.ones(len(w), bool),
-        strict=np.ones(len(w), bool),
-        approach=np.zeros(len(w), bool),
-        length=cum_len[s_b[w]] - cum_len[s_a[w]],
-        duration=segs.s1[s_b[w] - 1] - segs.s0[s_a[w]],
-    )
-    # partial runs: segment by segment through the vertical cut
-    pp = np.flatnonzero(partial)
-    counts = s_b[pp] - s_a[pp]
-    owner = np.repeat(pp, counts)
-    seg = np.repeat(s_a[pp], counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
-    zi = zone[owner]
-    a, b, kept = _vertical(segs, seg, zi, np.zeros(len(seg)), np.ones(len(seg)), index)
-    seg, zi, a, b = seg[kept], zi[kept], a[kept], b[kept]
-    part_p = Pieces(
-        track=segs.track[seg],
-        zone=zi,
-        ga=segs.local[seg] + a,
-        gb=segs.local[seg] + b,
-        in_poly=np.ones(len(seg), bool),
-        strict=np.ones(len(seg), bool),
-        approach=np.zeros(len(seg), bool),
-        length=seg_len[seg] * (b - a),
-        duration=(segs.s1[seg] - segs.s0[seg]) * (b - a),
-    )
-    return Pieces.concat([whole_p, part_p])
+    zone = zone.astype(np.int64)
+    k, ga, gb, length, duration = compiled.run_pieces(
+        start, end, run, index.lower[zone], index.upper[zone], segs.p, segs.q, segs.s0, segs.s1,
+        segs.z0, segs.z1, segs.lo, segs.hi, segs.local, EPS,
+    )  # fmt: skip
+    true = np.ones(len(k), bool)
+    return Pieces(segs.track[start[run[k]]], zone[k], ga, gb, true, true, ~true, length, duration)
