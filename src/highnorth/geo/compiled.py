@@ -28,7 +28,17 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["SLACK", "centre_clearance", "locate", "merge_sorted", "near_edge_pairs", "run_pieces"]
+__all__ = [
+    "SLACK",
+    "centre_clearance",
+    "edge_distance",
+    "far_runs",
+    "locate",
+    "merge_sorted",
+    "near_edge_pairs",
+    "run_pieces",
+    "split_at_cuts",
+]
 
 #: extra distance (metres) allowed when looking for edges within the tolerance: float rounding
 #: must never drop an edge GEOS would keep, and one slightly farther is harmless
@@ -410,3 +420,99 @@ def merge_sorted(
             m += 1
         i = j
     return out_t[:m].copy(), out_z[:m].copy(), out_a[:m].copy(), out_b[:m].copy()
+
+
+@njit(cache=True)
+def far_runs(keys: np.ndarray, nz: int, track: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Runs of (segment, zone) pairs along tracks: `keys` (segment * nz + zone, sorted, unique)
+    grouped into runs of consecutive segments of one track with the same zone. Returns the first
+    segment, the end (one past the last segment) and the zone of each run, by first segment."""
+    n = keys.shape[0]
+    last = np.full(nz, -2, np.int64)  # per zone: the last segment seen, and its run
+    current = np.zeros(nz, np.int64)
+    head = np.empty(n, np.int64)
+    end = np.empty(n, np.int64)
+    zone = np.empty(n, np.int64)
+    m = 0
+    for k in range(n):
+        s, z = keys[k] // nz, keys[k] % nz
+        if last[z] == s - 1 and track[s] == track[s - 1]:
+            end[current[z]] = s + 1
+        else:
+            head[m], end[m], zone[m] = s, s + 1, z
+            current[z] = m
+            m += 1
+        last[z] = s
+    return head[:m].copy(), end[:m].copy(), zone[:m].copy()
+
+
+@njit(cache=True)
+def split_at_cuts(cuts_key: np.ndarray, cuts_t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each (segment, zone) key cut at its parameters cuts_t (in [0, 1]) into pieces from 0 to 1:
+    (key, a, b) per piece, by key and then a (pieces of no length included)."""
+    order = np.argsort(cuts_key, kind="mergesort")
+    n = order.shape[0]
+    groups = 0
+    for i in range(n):
+        if i == 0 or cuts_key[order[i]] != cuts_key[order[i - 1]]:
+            groups += 1
+    out_k = np.empty(n + groups, np.int64)
+    out_a = np.empty(n + groups)
+    out_b = np.empty(n + groups)
+    ts = np.empty(n + 2)
+    m = 0
+    i = 0
+    while i < n:
+        key = cuts_key[order[i]]
+        j = i
+        ts[0] = 0.0
+        c = 1
+        while j < n and cuts_key[order[j]] == key:
+            t = cuts_t[order[j]]
+            at = c  # insertion sort: groups are small
+            while at > 1 and ts[at - 1] > t:
+                ts[at] = ts[at - 1]
+                at -= 1
+            ts[at] = t
+            c += 1
+            j += 1
+        ts[c] = 1.0
+        for u in range(c):
+            out_k[m], out_a[m], out_b[m] = key, ts[u], ts[u + 1]
+            m += 1
+        i = j
+    return out_k, out_a, out_b
+
+
+@njit(cache=True)
+def edge_distance(
+    keys: np.ndarray, x: np.ndarray, y: np.ndarray, edge_keys: np.ndarray, edge_ids: np.ndarray, edges: np.ndarray
+) -> np.ndarray:
+    """For each point (x, y) with its (segment, zone) key, the distance to the nearest of the
+    edges listed for the same key (`edge_keys` sorted, `edge_ids` into `edges`); inf when none is.
+    The arithmetic of `edges.edge_distance`."""
+    n = keys.shape[0]
+    out = np.full(n, np.inf)
+    ne = edge_keys.shape[0]
+    for i in range(n):
+        lo, hi = 0, ne
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if edge_keys[mid] < keys[i]:
+                lo = mid + 1
+            else:
+                hi = mid
+        px, py = x[i], y[i]
+        best = np.inf
+        while lo < ne and edge_keys[lo] == keys[i]:
+            e = edge_ids[lo]
+            ax, ay = edges[e, 0], edges[e, 1]
+            dx, dy = edges[e, 2] - ax, edges[e, 3] - ay
+            length2 = dx * dx + dy * dy
+            t = 0.0
+            if length2 > 0:
+                t = min(max(((px - ax) * dx + (py - ay) * dy) / length2, 0.0), 1.0)
+            best = min(best, math.hypot(ax + t * dx - px, ay + t * dy - py))
+            lo += 1
+        out[i] = best
+    return out

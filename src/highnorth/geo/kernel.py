@@ -223,22 +223,34 @@ def exact_pieces(
     # pairs without cuts are one piece 0..1; only the others are sorted and split
     cut_pairs = _member(sorted_unique(cuts_key), pair_key)
     whole = pair_key[~cut_pairs]
-    split = pair_key[cut_pairs]
-    all_key = np.concatenate([split, split, cuts_key])
-    all_t = np.concatenate([np.zeros(len(split)), np.ones(len(split)), cuts_t])
-    order = np.lexsort((all_t, all_key))
-    all_key, all_t = all_key[order], all_t[order]
-    same = all_key[1:] == all_key[:-1]
-    a = np.concatenate([np.zeros(len(whole)), all_t[:-1][same]])
-    b = np.concatenate([np.ones(len(whole)), all_t[1:][same]])
-    k = np.concatenate([whole, all_key[:-1][same]])
+    if grid is not None:  # compiled: the same pieces in the same order
+        from . import compiled
+
+        split_k, split_a, split_b = compiled.split_at_cuts(cuts_key, cuts_t)
+    else:
+        split = pair_key[cut_pairs]
+        all_key = np.concatenate([split, split, cuts_key])
+        all_t = np.concatenate([np.zeros(len(split)), np.ones(len(split)), cuts_t])
+        order = np.lexsort((all_t, all_key))
+        all_key, all_t = all_key[order], all_t[order]
+        same = all_key[1:] == all_key[:-1]
+        split_k, split_a, split_b = all_key[:-1][same], all_t[:-1][same], all_t[1:][same]
+    a = np.concatenate([np.zeros(len(whole)), split_a])
+    b = np.concatenate([np.ones(len(whole)), split_b])
+    k = np.concatenate([whole, split_k])
     keep = b - a > EPS  # a segment where the actor stays in place still spans 0..1
     a, b, k = a[keep], b[keep], k[keep]
     s, zi = k // nz, k % nz
     mid = (a + b) / 2
     mx = p[s, 0] + (q[s, 0] - p[s, 0]) * mid
     my = p[s, 1] + (q[s, 1] - p[s, 1]) * mid
-    edge_dist = edge_distance(k, mx, my, near_key, index.edges[ee])
+    if grid is not None:
+        from . import compiled
+
+        by_key = np.argsort(near_key, kind="stable")
+        edge_dist = compiled.edge_distance(k, mx, my, near_key[by_key], ee[by_key], index.edges)
+    else:
+        edge_dist = edge_distance(k, mx, my, near_key, index.edges[ee])
     on_edge = edge_dist <= TOL_M
     in_poly = _in_zones(index, grid, zi, mx, my, clear=edge_dist > CLEAR_M)
     inside = in_poly | on_edge
@@ -279,6 +291,13 @@ def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any, grid: Zon
     them), so one point-in-polygon test per run decides it."""
     if not len(keys):
         return _no_pieces()
+    if grid is not None:  # the fast path: runs found in one compiled pass, one piece per run inside
+        from . import compiled
+
+        hs, end, zh = compiled.far_runs(keys, nz, segs.track)
+        mx, my = (segs.p[hs, 0] + segs.q[hs, 0]) / 2, (segs.p[hs, 1] + segs.q[hs, 1]) / 2
+        inside = _in_zones(index, grid, zh, mx, my, np.ones(len(hs), bool))
+        return _run_pieces(segs, index, hs[inside], end[inside], np.arange(int(inside.sum())), zh[inside])
     s, zi = keys // nz, keys % nz
     order = np.argsort(zi * (len(segs) + 1) + s)  # by zone, then segment (keys are unique)
     s, zi = s[order], zi[order]
@@ -288,10 +307,6 @@ def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any, grid: Zon
     mx, my = (segs.p[hs, 0] + segs.q[hs, 0]) / 2, (segs.p[hs, 1] + segs.q[hs, 1]) / 2
     clear = np.ones(len(hs), bool)  # no edge of the zone within TOL_M of the segment, so > CLEAR_M
     inside = _in_zones(index, grid, zi[head], mx, my, clear)
-    if grid is not None:  # the fast path: one piece per run inside (merge would join them anyway)
-        ends = np.r_[np.flatnonzero(head)[1:], len(s)]
-        start, end = hs[inside], s[ends[inside] - 1] + 1
-        return _run_pieces(segs, index, start, end, np.arange(len(start)), zi[head][inside])
     s, zi = s[inside[run]], zi[inside[run]]
     a, b, kept = _vertical(segs, s, zi, np.zeros(len(s)), np.ones(len(s)), index)
     s, zi, a, b = s[kept], zi[kept], a[kept], b[kept]
