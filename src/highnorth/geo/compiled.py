@@ -37,6 +37,7 @@ __all__ = [
     "merge_sorted",
     "near_edge_pairs",
     "run_pieces",
+    "sort_groups",
     "split_at_cuts",
 ]
 
@@ -515,4 +516,25 @@ def edge_distance(
             best = min(best, math.hypot(ax + t * dx - px, ay + t * dy - py))
             lo += 1
         out[i] = best
+    return out
+
+
+@njit(cache=True)
+def sort_groups(order: np.ndarray, key: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """`order` (stable by key) made stable by key and then value, as np.lexsort((value, key)):
+    each run of equal keys sorted by value, stably (most runs are in order already)."""
+    n = order.shape[0]
+    out = order.copy()
+    i = 0
+    while i < n:
+        j = i + 1
+        ordered = True
+        while j < n and key[out[j]] == key[out[i]]:
+            if value[out[j]] < value[out[j - 1]]:
+                ordered = False
+            j += 1
+        if not ordered:
+            group = out[i:j].copy()
+            out[i:j] = group[np.argsort(value[group], kind="mergesort")]
+        i = j
     return out

@@ -323,16 +323,18 @@ def merge(pieces: Pieces, compiled: bool = False) -> Intervals:
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Intervals(empty, empty, np.zeros(0), np.zeros(0))
-    order = np.lexsort((pieces.ga, pieces.track * (int(pieces.zone.max()) + 1) + pieces.zone))
+    key = pieces.track * (int(pieces.zone.max()) + 1) + pieces.zone
     if compiled:
         from . import compiled as loops
 
         p = pieces
+        order = loops.sort_groups(np.argsort(key, kind="stable"), key, p.ga)  # = np.lexsort((ga, key))
         return Intervals(
             *loops.merge_sorted(
                 order, p.track, p.zone, p.ga, p.gb, p.in_poly, p.strict, p.approach, p.length, p.duration, TOL_M, TOL_S
             )
         )
+    order = np.lexsort((pieces.ga, key))
     v = {f: getattr(pieces, f)[order] for f in Pieces.__dataclass_fields__}
     new_key = np.r_[True, (v["track"][1:] != v["track"][:-1]) | (v["zone"][1:] != v["zone"][:-1])]
     starts = np.flatnonzero(new_key | np.r_[True, v["ga"][1:] > v["gb"][:-1] + 1e-9])
