@@ -209,10 +209,16 @@ def exact_pieces(
     near_key = es * nz + index.edge_zone[ee]
     pair_key = sorted_unique(np.concatenate([pair_seg * nz + pair_zone, near_key]))
     p, q = segs.p, segs.q
-    cross_row, cross_t = crossings(p[es], q[es], index.edges[ee])
-    band_row, band_t = band_cuts(p[es], q[es], index.edges[ee])
-    cuts_key = np.concatenate([near_key[cross_row], near_key[band_row]])
-    cuts_t = np.clip(np.concatenate([cross_t, band_t]), 0.0, 1.0)
+    if grid is not None:  # compiled: the same cuts, row by row
+        from . import compiled
+
+        cut_row, cut_t = compiled.edge_cuts(p, q, es, ee, index.edges, TOL_M)
+    else:
+        cross_row, cross_t = crossings(p[es], q[es], index.edges[ee])
+        band_row, band_t = band_cuts(p[es], q[es], index.edges[ee])
+        cut_row, cut_t = np.concatenate([cross_row, band_row]), np.concatenate([cross_t, band_t])
+    cuts_key = near_key[cut_row]
+    cuts_t = np.clip(cut_t, 0.0, 1.0)
 
     # pairs with no edge near the segment are wholly in or out; along a track such pairs form
     # runs whose state one point-in-polygon test decides
