@@ -37,6 +37,7 @@ __all__ = [
     "locate",
     "merge_sorted",
     "near_edge_pairs",
+    "quad_pairs",
     "run_pieces",
     "sort_groups",
     "split_at_cuts",
@@ -616,3 +617,123 @@ def edge_cuts(
                     rows[m], ts[m] = i, bound
                     m += 1
     return rows[:m].copy(), ts[:m].copy()
+
+
+@njit(cache=True)
+def _insert(values: np.ndarray, used: int, value: int) -> int:
+    """Insert into the sorted values[:used] (an insertion sort: the lists are short)."""
+    at = used
+    while at > 0 and values[at - 1] > value:
+        values[at] = values[at - 1]
+        at -= 1
+    values[at] = value
+    return used + 1
+
+
+@njit(cache=True)
+def _insert_unique(values: np.ndarray, used: int, value: int) -> int:
+    """`_insert` unless the value is there already."""
+    for u in range(used - 1, -1, -1):
+        if values[u] == value:
+            return used
+        if values[u] < value:
+            break
+    return _insert(values, used, value)
+
+
+@njit(cache=True)
+def _append(out: np.ndarray, used: int, a: int, b: int) -> np.ndarray:
+    if used == out.shape[0]:
+        grown = np.empty((2 * used + 16, 2), np.int64)
+        grown[:used] = out[:used]
+        out = grown
+    out[used, 0], out[used, 1] = a, b
+    return out
+
+
+@njit(cache=True)
+def quad_pairs(
+    rows: np.ndarray,
+    i0: np.ndarray,
+    j0: np.ndarray,
+    i1: np.ndarray,
+    j1: np.ndarray,
+    nx: int,
+    cover_id: np.ndarray,
+    cover_ptr: np.ndarray,
+    cover_members: np.ndarray,
+    boundary_ptr: np.ndarray,
+    boundary_zones: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`kernel._quad_pairs` for segments rows[k] whose box spans at most 2 x 2 cells, one segment
+    at a time: per row the cover set all its cells share (else 0); (segment, zone) pairs inside
+    throughout (a zone covering every cell, boundary zone of none) for the other rows; and pairs
+    that need exact work (boundary zones of any cell, zones covering only some cells); both by
+    segment and zone."""
+    n = rows.shape[0]
+    cover = np.zeros(n, np.int64)
+    zones_b = np.empty(64, np.int64)
+    zones_c = np.empty(64, np.int64)
+    cells = np.empty(4, np.int64)
+    whole = np.empty((n + 16, 2), np.int64)
+    exact = np.empty((2 * n + 16, 2), np.int64)
+    nw, ne = 0, 0
+    for k in range(n):
+        s = rows[k]
+        ilo, ihi = min(i0[s], i1[s]), max(i0[s], i1[s])
+        jlo, jhi = min(j0[s], j1[s]), max(j0[s], j1[s])
+        nc = 0
+        for ci in range(ilo, ihi + 1):
+            for cj in range(jlo, jhi + 1):
+                cells[nc] = cj * nx + ci
+                nc += 1
+        same = True
+        for u in range(1, nc):
+            same = same and cover_id[cells[u]] == cover_id[cells[0]]
+        need = 0
+        for u in range(nc):
+            need += boundary_ptr[cells[u] + 1] - boundary_ptr[cells[u]]
+        if need > zones_b.shape[0]:
+            zones_b = np.empty(2 * need, np.int64)
+        nb = 0
+        for u in range(nc):
+            for m in range(boundary_ptr[cells[u]], boundary_ptr[cells[u] + 1]):
+                nb = _insert_unique(zones_b, nb, boundary_zones[m])
+        bz = zones_b[:nb]
+        ncz = 0
+        if same:
+            cover[k] = cover_id[cells[0]]
+        else:
+            need = 0
+            for u in range(nc):
+                need += cover_ptr[cover_id[cells[u]] + 1] - cover_ptr[cover_id[cells[u]]]
+            if need > zones_c.shape[0]:
+                zones_c = np.empty(2 * need, np.int64)
+            for u in range(nc):
+                cid = cover_id[cells[u]]
+                for m in range(cover_ptr[cid], cover_ptr[cid + 1]):
+                    ncz = _insert(zones_c, ncz, cover_members[m])
+        cz = zones_c[:ncz]
+        # walk the boundary zones and the cover zones (with their counts) in zone order
+        a, b = 0, 0
+        while a < bz.shape[0] or b < ncz:
+            if b < ncz and (a == bz.shape[0] or cz[b] < bz[a]):
+                z = cz[b]
+                count = 0
+                while b < ncz and cz[b] == z:
+                    count += 1
+                    b += 1
+                if count == nc:
+                    whole = _append(whole, nw, s, z)
+                    nw += 1
+                else:
+                    exact = _append(exact, ne, s, z)
+                    ne += 1
+            else:
+                z = bz[a]
+                a += 1
+                while b < ncz and cz[b] == z:  # a boundary zone of some cell: exact
+                    b += 1
+                exact = _append(exact, ne, s, z)
+                ne += 1
+    return cover, whole[:nw].copy(), exact[:ne].copy()

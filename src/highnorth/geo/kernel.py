@@ -387,7 +387,7 @@ def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
     r, bz = grid.boundary_of(cell[srows])
     quad = ~single & in0 & in1 & (np.abs(i1 - i0) <= 1) & (np.abs(j1 - j0) <= 1)
     qrows = np.flatnonzero(quad)
-    q_cover, q_whole, q_exact = _quad_pairs(grid, qrows, i0, j0, i1, j1, len(index.geoms))
+    q_cover, q_whole, q_exact = _quad_pairs(grid, qrows, i0, j0, i1, j1)
     t_seg, t_zone = _tree_pairs(segs, np.flatnonzero(~single & ~quad), index)
     # the edges near each segment: the grid's per-cell edge lists walked by compiled code
     exact = exact_pieces(
@@ -418,47 +418,22 @@ def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
 
 
 def _quad_pairs(
-    grid: ZoneGrid, rows: np.ndarray, i0: np.ndarray, j0: np.ndarray, i1: np.ndarray, j1: np.ndarray, nz: int
+    grid: ZoneGrid, rows: np.ndarray, i0: np.ndarray, j0: np.ndarray, i1: np.ndarray, j1: np.ndarray
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """For segments whose box spans at most 2 x 2 cells: the id of the cover set of all the cells
     of the box where they have the same (else 0); the (segment, zone) pairs inside the zone
     throughout (it covers every cell of the box) for the others; and the pairs that need exact
     work (a boundary zone of some cell, or a zone covering only some of them). Where every cell
     has the same cover set, the zones inside throughout are exactly its members (a zone covering
-    a cell is not a boundary zone of it), so the segment can join a run of that set."""
-    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-    if not len(rows):
-        return np.zeros(0, dtype=np.int64), empty, empty
-    ilo, ihi = np.minimum(i0[rows], i1[rows]), np.maximum(i0[rows], i1[rows])
-    jlo, jhi = np.minimum(j0[rows], j1[rows]), np.maximum(j0[rows], j1[rows])
-    corner = [grid.cover_id[cj * grid.nx + ci] for ci in (ilo, ihi) for cj in (jlo, jhi)]
-    same = (corner[0] == corner[1]) & (corner[0] == corner[2]) & (corner[0] == corner[3])
-    cover = np.where(same, corner[0], 0)
-    cells, owners, mixed = [], [], []
-    for di in (0, 1):
-        for dj in (0, 1):
-            ci, cj = ilo + di, jlo + dj
-            inside = (ci <= ihi) & (cj <= jhi)
-            cells.append(cj[inside] * grid.nx + ci[inside])
-            owners.append(rows[inside])
-            mixed.append(~same[inside])
-    cell, owner, is_mixed = np.concatenate(cells), np.concatenate(owners), np.concatenate(mixed)
-    ncells = np.bincount(owner, minlength=int(rows.max()) + 1)
-    br, bz = grid.boundary_of(cell)
-    cr, cz = grid.cover_of(cell[is_mixed])
-    boundary_key = sorted_unique(owner[br] * nz + bz)
-    cover_key = np.sort(owner[is_mixed][cr] * nz + cz)
-    key, count = (
-        (
-            cover_key[np.r_[True, cover_key[1:] != cover_key[:-1]]],
-            np.diff(np.flatnonzero(np.r_[True, cover_key[1:] != cover_key[:-1], True])),
-        )
-        if len(cover_key)
-        else (cover_key, cover_key)
-    )
-    whole = (count == ncells[key // nz]) & ~_member(boundary_key, key)
-    exact = sorted_unique(np.concatenate([boundary_key, key[~whole]]))
-    return cover, (key[whole] // nz, key[whole] % nz), (exact // nz, exact % nz)
+    a cell is not a boundary zone of it), so the segment can join a run of that set (compiled,
+    one segment at a time)."""
+    from . import compiled
+
+    cover, whole, exact = compiled.quad_pairs(
+        rows, i0, j0, i1, j1, grid.nx, grid.cover_id, grid.cover_ptr, grid.cover_members,
+        grid.boundary_ptr, grid.boundary_zones,
+    )  # fmt: skip
+    return cover, (whole[:, 0], whole[:, 1]), (exact[:, 0], exact[:, 1])
 
 
 def _no_pieces() -> Pieces:
