@@ -102,9 +102,11 @@ def near_edge_pairs(
     boundary_ptr: np.ndarray,
     pair_edge_ptr: np.ndarray,
     pair_edges: np.ndarray,
+    pair_edge_xy: np.ndarray,
     tol: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(segment, edge) for every edge within `tol` (+ SLACK) of segment p[i]-q[i], by segment."""
+    """(segment, edge) for every edge within `tol` (+ SLACK) of segment p[i]-q[i], by segment.
+    `pair_edge_xy` is edges[pair_edges] (the edges of a cell side by side in memory)."""
     n = p.shape[0]
     limit = tol + SLACK
     limit2 = limit * limit
@@ -121,17 +123,19 @@ def near_edge_pairs(
         sy0, sy1 = min(ay, by) - limit, max(ay, by) + limit
         i0, i1 = _cell_range(sx0, sx1, x0, cell, nx)
         j0, j1 = _cell_range(sy0, sy1, y0, cell, ny)
+        several = i1 > i0 or j1 > j0  # an edge can be listed in more than one of the cells
         for j in range(j0, j1 + 1):
             for i in range(i0, i1 + 1):
                 c = j * nx + i
                 for m in range(pair_edge_ptr[boundary_ptr[c]], pair_edge_ptr[boundary_ptr[c + 1]]):
-                    e = pair_edges[m]
-                    if seen[e] == s:
-                        continue
-                    seen[e] = s
-                    ex0, ey0, ex1, ey1 = edges[e, 0], edges[e, 1], edges[e, 2], edges[e, 3]
+                    ex0, ey0, ex1, ey1 = pair_edge_xy[m, 0], pair_edge_xy[m, 1], pair_edge_xy[m, 2], pair_edge_xy[m, 3]
                     if min(ex0, ex1) > sx1 or max(ex0, ex1) < sx0 or min(ey0, ey1) > sy1 or max(ey0, ey1) < sy0:
                         continue
+                    e = pair_edges[m]
+                    if several:
+                        if seen[e] == s:
+                            continue
+                        seen[e] = s
                     if _segments_d2(ax, ay, bx, by, ex0, ey0, ex1, ey1) > limit2:
                         continue
                     if k == cap:
