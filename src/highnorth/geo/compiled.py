@@ -41,6 +41,7 @@ __all__ = [
     "run_pieces",
     "sort_groups",
     "split_at_cuts",
+    "warm",
 ]
 
 #: extra distance (metres) allowed when looking for edges within the tolerance: float rounding
@@ -741,3 +742,21 @@ def quad_pairs(
                 exact = _append(exact, ne, s, z)
                 ne += 1
     return cover, whole[:nw].copy(), exact[:ne].copy()
+
+
+def warm(edges: np.ndarray) -> None:
+    """Load (on a new machine: compile) every loop above for the argument types the kernel
+    passes, on empty input, so that processes forked afterwards inherit them."""
+    i = np.zeros(0, np.int64)
+    f = np.zeros(0)
+    b = np.zeros(0, np.bool_)
+    xy = np.zeros((0, 2))
+    edges = np.ascontiguousarray(edges, dtype=float).reshape(-1, 4)
+    run_pieces(i, i, i, f, f, xy, xy, f, f, f, f, f, f, i, 1e-12)
+    merge_sorted(i, i, i, f, f, b, b, b, f, f, 1.0, 1.0)
+    sort_groups(i, i, f)
+    far_runs(i, 1, i)
+    split_at_cuts(i, f)
+    edge_distance(i, f, f, i, i, edges)
+    edge_cuts(xy, xy, i, i, edges, 1.0)
+    quad_pairs(i, i, i, i, i, 1, i, i, i, i, i)

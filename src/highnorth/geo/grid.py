@@ -76,8 +76,11 @@ class ZoneGrid:
         self.pair_edge_xy = np.ascontiguousarray(self.edges[self.pair_edges]).reshape(-1, 4)
         # load (on a new machine: compile) the compiled loops now, so that processes forked after
         # the grid is built (`--workers`) inherit them instead of each loading them again
+        from . import compiled
+
         self.near_edges(np.zeros((0, 2)), np.zeros((0, 2)))
         self.locate(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64))
+        compiled.warm(self.edges)
 
     # cells ----------------------------------------------------------------------------------
     def cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
