@@ -41,6 +41,7 @@ __all__ = [
     "run_pieces",
     "sort_groups",
     "split_at_cuts",
+    "vertical_pieces",
     "warm",
 ]
 
@@ -260,6 +261,65 @@ def centre_clearance(
 
 
 @njit(cache=True, error_model="numpy")
+def _vertical_one(
+    a: float, b: float, z0: float, z1: float, zlo: float, zhi: float, lo: float, hi: float, eps: float
+) -> tuple[bool, float, float]:
+    """`kernel._vertical` for one piece [a, b] of a segment from altitude z0 to z1 (nan: a 2D
+    track, whose band lo..hi decides) and a zone from zlo to zhi: (kept, a, b)."""
+    if np.isnan(z0):
+        b_lo, b_hi = max(lo, zlo), min(hi, zhi)
+        return (b_lo <= b_hi if lo == hi else b_lo < b_hi), a, b
+    dz = z1 - z0
+    if abs(dz) < 1e-12:
+        inside = z0 >= zlo and z0 <= zhi
+        t_lo, t_hi = (0.0, 1.0) if inside else (2.0, -1.0)
+    else:
+        u_lo, u_hi = (zlo - z0) / dz, (zhi - z0) / dz
+        t_lo, t_hi = (u_lo, u_hi) if dz > 0 else (u_hi, u_lo)
+        t_lo = _finite(t_lo, 0.0)
+        t_hi = _finite(t_hi, 1.0)
+    a3, b3 = max(a, t_lo), min(b, t_hi)
+    return b3 - a3 > eps, a3, b3
+
+
+@njit(cache=True, error_model="numpy")
+def vertical_pieces(
+    s: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    zlo: np.ndarray,
+    zhi: np.ndarray,
+    p: np.ndarray,
+    q: np.ndarray,
+    s0: np.ndarray,
+    s1: np.ndarray,
+    z0: np.ndarray,
+    z1: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    local: np.ndarray,
+    eps: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pieces [a[k], b[k]] of segments s[k] limited to the vertical band zlo[k]..zhi[k] of their
+    zone (`kernel._vertical` and `kernel._pieces`): (k kept, ga, gb, length, duration)."""
+    n = s.shape[0]
+    rows = np.empty(n, np.int64)
+    out = np.empty((n, 4))
+    m = 0
+    for k in range(n):
+        g = s[k]
+        kept, ka, kb = _vertical_one(a[k], b[k], z0[g], z1[g], zlo[k], zhi[k], lo[g], hi[g], eps)
+        if not kept:
+            continue
+        seg_len = math.hypot(q[g, 0] - p[g, 0], q[g, 1] - p[g, 1])
+        rows[m] = k
+        out[m, 0], out[m, 1] = local[g] + ka, local[g] + kb
+        out[m, 2], out[m, 3] = seg_len * (kb - ka), (s1[g] - s0[g]) * (kb - ka)
+        m += 1
+    return rows[:m].copy(), out[:m, 0].copy(), out[:m, 1].copy(), out[:m, 2].copy(), out[:m, 3].copy()
+
+
+@njit(cache=True, error_model="numpy")
 def run_pieces(
     start: np.ndarray,
     end: np.ndarray,
@@ -319,24 +379,9 @@ def run_pieces(
             continue
         joined = False  # whether the last piece out belongs to this pair
         for s in range(sa, sb):
-            ga, gb = 0.0, 1.0
-            if np.isnan(z0[s]):
-                b_lo, b_hi = max(lo[s], zlo[k]), min(hi[s], zhi[k])
-                if not (b_lo <= b_hi if lo[s] == hi[s] else b_lo < b_hi):
-                    continue
-            else:
-                dz = z1[s] - z0[s]
-                if abs(dz) < 1e-12:
-                    inside = z0[s] >= zlo[k] and z0[s] <= zhi[k]
-                    t_lo, t_hi = (0.0, 1.0) if inside else (2.0, -1.0)
-                else:
-                    u_lo, u_hi = (zlo[k] - z0[s]) / dz, (zhi[k] - z0[s]) / dz
-                    t_lo, t_hi = (u_lo, u_hi) if dz > 0 else (u_hi, u_lo)
-                    t_lo = _finite(t_lo, 0.0)
-                    t_hi = _finite(t_hi, 1.0)
-                ga, gb = max(0.0, t_lo), min(1.0, t_hi)
-                if not gb - ga > eps:
-                    continue
+            kept, ga, gb = _vertical_one(0.0, 1.0, z0[s], z1[s], zlo[k], zhi[k], lo[s], hi[s], eps)
+            if not kept:
+                continue
             seg_len = math.hypot(q[s, 0] - p[s, 0], q[s, 1] - p[s, 1])
             a, b = local[s] + ga, local[s] + gb
             if joined and out_f[m - 1, 1] == a:  # touches the previous piece: one piece
@@ -760,3 +805,4 @@ def warm(edges: np.ndarray) -> None:
     edge_distance(i, f, f, i, i, edges)
     edge_cuts(xy, xy, i, i, edges, 1.0)
     quad_pairs(i, i, i, i, i, 1, i, i, i, i, i)
+    vertical_pieces(i, f, f, f, f, xy, xy, f, f, f, f, f, f, i, 1e-12)

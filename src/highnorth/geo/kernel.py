@@ -262,6 +262,8 @@ def exact_pieces(
     inside = in_poly | on_edge
     approach = ~in_poly & (edge_dist > TRIM_M)  # outside by more than chord noise
     a, b, s, zi, in_poly, on_edge, approach = (v[inside] for v in (a, b, s, zi, in_poly, on_edge, approach))
+    if grid is not None:
+        return Pieces.concat([far, _limited_pieces(segs, index, s, zi, a, b, in_poly, in_poly & ~on_edge, approach)])
     a, b, kept = _vertical(segs, s, zi, a, b, index)
     a, b, s, zi, in_poly, on_edge, approach = (v[kept] for v in (a, b, s, zi, in_poly, on_edge, approach))
     return Pieces.concat([far, _pieces(segs, s, zi, a, b, in_poly, in_poly & ~on_edge, approach)])
@@ -289,6 +291,29 @@ def _pieces(
         length=seg_len * (b - a),
         duration=(segs.s1[s] - segs.s0[s]) * (b - a),
     )
+
+
+def _limited_pieces(
+    segs: Segments,
+    index: Any,
+    s: np.ndarray,
+    zi: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    in_poly: np.ndarray,
+    strict: np.ndarray,
+    approach: np.ndarray,
+) -> Pieces:
+    """`_vertical` then `_pieces`, in one compiled pass (the fast path)."""
+    from . import compiled
+
+    s, zi = np.ascontiguousarray(s), np.ascontiguousarray(zi)
+    rows, ga, gb, length, duration = compiled.vertical_pieces(
+        s, a, b, index.lower[zi], index.upper[zi], segs.p, segs.q, segs.s0, segs.s1,
+        segs.z0, segs.z1, segs.lo, segs.hi, segs.local, EPS,
+    )  # fmt: skip
+    s = s[rows]
+    return Pieces(segs.track[s], zi[rows], ga, gb, in_poly[rows], strict[rows], approach[rows], length, duration)
 
 
 def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any, grid: ZoneGrid | None) -> Pieces:
@@ -399,9 +424,8 @@ def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
         grid,
     )
     s, zi = q_whole
-    a, b, kept = _vertical(segs, s, zi, np.zeros(len(s)), np.ones(len(s)), index)
-    true = np.ones(int(kept.sum()), bool)
-    quad_pieces = _pieces(segs, s[kept], zi[kept], a[kept], b[kept], true, true, ~true)
+    true = np.ones(len(s), bool)
+    quad_pieces = _limited_pieces(segs, index, s, zi, np.zeros(len(s)), np.ones(len(s)), true, true, ~true)
 
     # runs of segments of one track with one cover set (single-cell segments, and those over
     # 2 x 2 cells with the same set): inside those zones throughout
