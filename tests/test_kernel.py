@@ -153,3 +153,29 @@ def test_polygons_projected_together_equal_one_by_one():
         alone = frame.to_frame(geom)
         assert together.geom_type == alone.geom_type
         assert np.array_equal(shapely.get_coordinates(together), shapely.get_coordinates(alone))
+
+
+def test_runs_through_cell_borders_and_vertical_limits():
+    # short segments deep inside big zones with vertical limits, on a small grid: runs of covered
+    # segments continue over segments that cross a cell border (same cover set on both sides) and
+    # are cut where the track climbs or descends through a limit
+    zones = [
+        Zone("low", shapely.box(0.0, -1.0, 3.0, 1.0), upper=VerticalLimit(2000, "AMSL")),
+        Zone("high", shapely.box(0.5, -0.8, 2.5, 0.8), lower=VerticalLimit(1500, "AMSL")),
+        Zone("all", shapely.box(-0.5, -1.5, 3.5, 1.5)),
+        Zone("ring", shapely.box(1.0, -0.5, 2.0, 0.5).difference(shapely.box(1.3, -0.2, 1.7, 0.2))),
+    ]
+    index = ZoneIndex(zones, FRAME)
+    acts = random_flights(21, 12, 400, (0.2, -0.3), (0.006, 0.0015), (0.004, 0.004), altitude=(1000, 80))
+    acts += random_flights(22, 4, 400, (0.2, 0.3), (0.006, -0.0015), (0.004, 0.004))  # 2D
+    for cell in (2_000.0, 4_000.0, 9_000.0):
+        grid = ZoneGrid(index.geoms, index.edges, index.edge_zone, TOL_M, cell=cell)
+        segs = Segments.of([Track.of(a, FRAME) for a in acts], [a.altitude for a in acts])
+        i0, j0, _ = grid.cells(segs.p[:, 0], segs.p[:, 1])
+        i1, j1, _ = grid.cells(segs.q[:, 0], segs.q[:, 1])
+        crossing = (i0 != i1) | (j0 != j1)
+        assert (crossing & (grid.cover_id[j0 * grid.nx + i0] == grid.cover_id[j1 * grid.nx + i1])).sum() > 100
+        ref, fast = _canon(reference_intervals(segs, index)), _canon(fast_intervals(segs, index, grid))
+        assert len(ref[0]) > 40
+        assert np.array_equal(ref[0], fast[0]) and np.array_equal(ref[1], fast[1])
+        assert np.allclose(ref[2], fast[2], atol=1e-6) and np.allclose(ref[3], fast[3], atol=1e-6)

@@ -51,6 +51,7 @@ class ZoneGrid:
     boundary_zones: np.ndarray = field(init=False)
     pair_edge_ptr: np.ndarray = field(init=False)  # CSR per (cell, boundary zone) pair into pair_edges
     pair_edges: np.ndarray = field(init=False)  # the zone's edges near the cell
+    pair_edge_xy: np.ndarray = field(init=False)  # their coordinates, edges[pair_edges]
     centre_state: np.ndarray = field(init=False)  # per pair: centre in the zone 1, out 0, near an edge -1
 
     def __post_init__(self) -> None:
@@ -72,10 +73,14 @@ class ZoneGrid:
         self._intern(cover)
         self._csr(boundary)
         self._centres(boundary)
+        self.pair_edge_xy = np.ascontiguousarray(self.edges[self.pair_edges]).reshape(-1, 4)
         # load (on a new machine: compile) the compiled loops now, so that processes forked after
         # the grid is built (`--workers`) inherit them instead of each loading them again
+        from . import compiled
+
         self.near_edges(np.zeros((0, 2)), np.zeros((0, 2)))
         self.locate(np.zeros(0), np.zeros(0), np.zeros(0, dtype=np.int64))
+        compiled.warm(self.edges)
 
     # cells ----------------------------------------------------------------------------------
     def cells(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -93,7 +98,7 @@ class ZoneGrid:
         p, q = np.ascontiguousarray(p, dtype=float), np.ascontiguousarray(q, dtype=float)
         return compiled.near_edge_pairs(
             p, q, self.edges, self.x0, self.y0, self.cell, self.nx, self.ny,
-            self.boundary_ptr, self.pair_edge_ptr, self.pair_edges, self.tolerance,
+            self.boundary_ptr, self.pair_edge_ptr, self.pair_edges, self.pair_edge_xy, self.tolerance,
         )  # fmt: skip
 
     def locate(self, x: np.ndarray, y: np.ndarray, zone: np.ndarray) -> np.ndarray:

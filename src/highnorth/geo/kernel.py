@@ -209,10 +209,16 @@ def exact_pieces(
     near_key = es * nz + index.edge_zone[ee]
     pair_key = sorted_unique(np.concatenate([pair_seg * nz + pair_zone, near_key]))
     p, q = segs.p, segs.q
-    cross_row, cross_t = crossings(p[es], q[es], index.edges[ee])
-    band_row, band_t = band_cuts(p[es], q[es], index.edges[ee])
-    cuts_key = np.concatenate([near_key[cross_row], near_key[band_row]])
-    cuts_t = np.clip(np.concatenate([cross_t, band_t]), 0.0, 1.0)
+    if grid is not None:  # compiled: the same cuts, row by row
+        from . import compiled
+
+        cut_row, cut_t = compiled.edge_cuts(p, q, es, ee, index.edges, TOL_M)
+    else:
+        cross_row, cross_t = crossings(p[es], q[es], index.edges[ee])
+        band_row, band_t = band_cuts(p[es], q[es], index.edges[ee])
+        cut_row, cut_t = np.concatenate([cross_row, band_row]), np.concatenate([cross_t, band_t])
+    cuts_key = near_key[cut_row]
+    cuts_t = np.clip(cut_t, 0.0, 1.0)
 
     # pairs with no edge near the segment are wholly in or out; along a track such pairs form
     # runs whose state one point-in-polygon test decides
@@ -223,27 +229,41 @@ def exact_pieces(
     # pairs without cuts are one piece 0..1; only the others are sorted and split
     cut_pairs = _member(sorted_unique(cuts_key), pair_key)
     whole = pair_key[~cut_pairs]
-    split = pair_key[cut_pairs]
-    all_key = np.concatenate([split, split, cuts_key])
-    all_t = np.concatenate([np.zeros(len(split)), np.ones(len(split)), cuts_t])
-    order = np.lexsort((all_t, all_key))
-    all_key, all_t = all_key[order], all_t[order]
-    same = all_key[1:] == all_key[:-1]
-    a = np.concatenate([np.zeros(len(whole)), all_t[:-1][same]])
-    b = np.concatenate([np.ones(len(whole)), all_t[1:][same]])
-    k = np.concatenate([whole, all_key[:-1][same]])
+    if grid is not None:  # compiled: the same pieces in the same order
+        from . import compiled
+
+        split_k, split_a, split_b = compiled.split_at_cuts(cuts_key, cuts_t)
+    else:
+        split = pair_key[cut_pairs]
+        all_key = np.concatenate([split, split, cuts_key])
+        all_t = np.concatenate([np.zeros(len(split)), np.ones(len(split)), cuts_t])
+        order = np.lexsort((all_t, all_key))
+        all_key, all_t = all_key[order], all_t[order]
+        same = all_key[1:] == all_key[:-1]
+        split_k, split_a, split_b = all_key[:-1][same], all_t[:-1][same], all_t[1:][same]
+    a = np.concatenate([np.zeros(len(whole)), split_a])
+    b = np.concatenate([np.ones(len(whole)), split_b])
+    k = np.concatenate([whole, split_k])
     keep = b - a > EPS  # a segment where the actor stays in place still spans 0..1
     a, b, k = a[keep], b[keep], k[keep]
     s, zi = k // nz, k % nz
     mid = (a + b) / 2
     mx = p[s, 0] + (q[s, 0] - p[s, 0]) * mid
     my = p[s, 1] + (q[s, 1] - p[s, 1]) * mid
-    edge_dist = edge_distance(k, mx, my, near_key, index.edges[ee])
+    if grid is not None:
+        from . import compiled
+
+        by_key = np.argsort(near_key, kind="stable")
+        edge_dist = compiled.edge_distance(k, mx, my, near_key[by_key], ee[by_key], index.edges)
+    else:
+        edge_dist = edge_distance(k, mx, my, near_key, index.edges[ee])
     on_edge = edge_dist <= TOL_M
     in_poly = _in_zones(index, grid, zi, mx, my, clear=edge_dist > CLEAR_M)
     inside = in_poly | on_edge
     approach = ~in_poly & (edge_dist > TRIM_M)  # outside by more than chord noise
     a, b, s, zi, in_poly, on_edge, approach = (v[inside] for v in (a, b, s, zi, in_poly, on_edge, approach))
+    if grid is not None:
+        return Pieces.concat([far, _limited_pieces(segs, index, s, zi, a, b, in_poly, in_poly & ~on_edge, approach)])
     a, b, kept = _vertical(segs, s, zi, a, b, index)
     a, b, s, zi, in_poly, on_edge, approach = (v[kept] for v in (a, b, s, zi, in_poly, on_edge, approach))
     return Pieces.concat([far, _pieces(segs, s, zi, a, b, in_poly, in_poly & ~on_edge, approach)])
@@ -273,12 +293,42 @@ def _pieces(
     )
 
 
+def _limited_pieces(
+    segs: Segments,
+    index: Any,
+    s: np.ndarray,
+    zi: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    in_poly: np.ndarray,
+    strict: np.ndarray,
+    approach: np.ndarray,
+) -> Pieces:
+    """`_vertical` then `_pieces`, in one compiled pass (the fast path)."""
+    from . import compiled
+
+    s, zi = np.ascontiguousarray(s), np.ascontiguousarray(zi)
+    rows, ga, gb, length, duration = compiled.vertical_pieces(
+        s, a, b, index.lower[zi], index.upper[zi], segs.p, segs.q, segs.s0, segs.s1,
+        segs.z0, segs.z1, segs.lo, segs.hi, segs.local, EPS,
+    )  # fmt: skip
+    s = s[rows]
+    return Pieces(segs.track[s], zi[rows], ga, gb, in_poly[rows], strict[rows], approach[rows], length, duration)
+
+
 def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any, grid: ZoneGrid | None) -> Pieces:
     """Pieces of (segment, zone) pairs with no zone edge within TOL_M of the segment: each is
     wholly inside or outside, and so is a run of such pairs along one track (no crossing between
     them), so one point-in-polygon test per run decides it."""
     if not len(keys):
         return _no_pieces()
+    if grid is not None:  # the fast path: runs found in one compiled pass, one piece per run inside
+        from . import compiled
+
+        hs, end, zh = compiled.far_runs(keys, nz, segs.track)
+        mx, my = (segs.p[hs, 0] + segs.q[hs, 0]) / 2, (segs.p[hs, 1] + segs.q[hs, 1]) / 2
+        inside = _in_zones(index, grid, zh, mx, my, np.ones(len(hs), bool))
+        return _run_pieces(segs, index, hs[inside], end[inside], np.arange(int(inside.sum())), zh[inside])
     s, zi = keys // nz, keys % nz
     order = np.argsort(zi * (len(segs) + 1) + s)  # by zone, then segment (keys are unique)
     s, zi = s[order], zi[order]
@@ -288,10 +338,6 @@ def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any, grid: Zon
     mx, my = (segs.p[hs, 0] + segs.q[hs, 0]) / 2, (segs.p[hs, 1] + segs.q[hs, 1]) / 2
     clear = np.ones(len(hs), bool)  # no edge of the zone within TOL_M of the segment, so > CLEAR_M
     inside = _in_zones(index, grid, zi[head], mx, my, clear)
-    if grid is not None:  # the fast path: one piece per run inside (merge would join them anyway)
-        ends = np.r_[np.flatnonzero(head)[1:], len(s)]
-        start, end = hs[inside], s[ends[inside] - 1] + 1
-        return _run_pieces(segs, index, start, end, np.arange(len(start)), zi[head][inside])
     s, zi = s[inside[run]], zi[inside[run]]
     a, b, kept = _vertical(segs, s, zi, np.zeros(len(s)), np.ones(len(s)), index)
     s, zi, a, b = s[kept], zi[kept], a[kept], b[kept]
@@ -299,15 +345,27 @@ def _far_pieces(segs: Segments, keys: np.ndarray, nz: int, index: Any, grid: Zon
     return _pieces(segs, s, zi, a, b, true, true, ~true)
 
 
-def merge(pieces: Pieces) -> Intervals:
+def merge(pieces: Pieces, compiled: bool = False) -> Intervals:
     """Join touching pieces per (track, zone); trim the approach through the band of an interval
     that enters the polygon; drop grazes (never strictly inside, shorter than the band's width
-    and than TOL_S)."""
+    and than TOL_S). `compiled`: the same after the sort in one compiled pass (the fast path;
+    the reference does not load numba)."""
     n = len(pieces.ga)
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Intervals(empty, empty, np.zeros(0), np.zeros(0))
-    order = np.lexsort((pieces.ga, pieces.track * (int(pieces.zone.max()) + 1) + pieces.zone))
+    key = pieces.track * (int(pieces.zone.max()) + 1) + pieces.zone
+    if compiled:
+        from . import compiled as loops
+
+        p = pieces
+        order = loops.sort_groups(np.argsort(key, kind="stable"), key, p.ga)  # = np.lexsort((ga, key))
+        return Intervals(
+            *loops.merge_sorted(
+                order, p.track, p.zone, p.ga, p.gb, p.in_poly, p.strict, p.approach, p.length, p.duration, TOL_M, TOL_S
+            )
+        )
+    order = np.lexsort((pieces.ga, key))
     v = {f: getattr(pieces, f)[order] for f in Pieces.__dataclass_fields__}
     new_key = np.r_[True, (v["track"][1:] != v["track"][:-1]) | (v["zone"][1:] != v["zone"][:-1])]
     starts = np.flatnonzero(new_key | np.r_[True, v["ga"][1:] > v["gb"][:-1] + 1e-9])
@@ -353,7 +411,8 @@ def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
     srows = np.flatnonzero(single)
     r, bz = grid.boundary_of(cell[srows])
     quad = ~single & in0 & in1 & (np.abs(i1 - i0) <= 1) & (np.abs(j1 - j0) <= 1)
-    q_whole, q_exact = _quad_pairs(grid, np.flatnonzero(quad), i0, j0, i1, j1, len(index.geoms))
+    qrows = np.flatnonzero(quad)
+    q_cover, q_whole, q_exact = _quad_pairs(grid, qrows, i0, j0, i1, j1)
     t_seg, t_zone = _tree_pairs(segs, np.flatnonzero(~single & ~quad), index)
     # the edges near each segment: the grid's per-cell edge lists walked by compiled code
     exact = exact_pieces(
@@ -365,12 +424,13 @@ def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
         grid,
     )
     s, zi = q_whole
-    a, b, kept = _vertical(segs, s, zi, np.zeros(len(s)), np.ones(len(s)), index)
-    true = np.ones(int(kept.sum()), bool)
-    quad_pieces = _pieces(segs, s[kept], zi[kept], a[kept], b[kept], true, true, ~true)
+    true = np.ones(len(s), bool)
+    quad_pieces = _limited_pieces(segs, index, s, zi, np.zeros(len(s)), np.ones(len(s)), true, true, ~true)
 
-    # runs of single-cell segments of one track with one cover set: inside those zones throughout
+    # runs of segments of one track with one cover set (single-cell segments, and those over
+    # 2 x 2 cells with the same set): inside those zones throughout
     cid = np.where(single, grid.cover_id[cell], 0)
+    cid[qrows] = q_cover
     run_start = np.flatnonzero((cid > 0) & np.r_[True, (cid[1:] != cid[:-1]) | (segs.track[1:] != segs.track[:-1])])
     run_end = run_start + 1
     if len(run_start):
@@ -378,50 +438,26 @@ def fast_intervals(segs: Segments, index: Any, grid: ZoneGrid) -> Intervals:
         change = np.flatnonzero(np.r_[(cid[1:] != cid[:-1]) | (segs.track[1:] != segs.track[:-1]), True])
         run_end = change[np.searchsorted(change, run_start)] + 1
     covered = _cover_pieces(segs, index, grid, run_start, run_end, cid)
-    return merge(Pieces.concat([exact, covered, quad_pieces]))
+    return merge(Pieces.concat([exact, covered, quad_pieces]), compiled=True)
 
 
 def _quad_pairs(
-    grid: ZoneGrid, rows: np.ndarray, i0: np.ndarray, j0: np.ndarray, i1: np.ndarray, j1: np.ndarray, nz: int
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """For segments whose box spans at most 2 x 2 cells: the (segment, zone) pairs inside the zone
-    throughout (it covers every cell of the box) and the pairs that need exact work (a boundary
-    zone of some cell, or a zone covering only some of them)."""
-    empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-    if not len(rows):
-        return empty, empty
-    cells, owners = [], []
-    for di in (0, 1):
-        for dj in (0, 1):
-            ci = np.minimum(i0[rows], i1[rows]) + di
-            cj = np.minimum(j0[rows], j1[rows]) + dj
-            inside = (ci <= np.maximum(i0[rows], i1[rows])) & (cj <= np.maximum(j0[rows], j1[rows]))
-            cells.append(cj[inside] * grid.nx + ci[inside])
-            owners.append(rows[inside])
-    cell, owner = np.concatenate(cells), np.concatenate(owners)
-    ncells = np.bincount(owner, minlength=int(rows.max()) + 1)
-    br, bz = grid.boundary_of(cell)
-    cr, cz = grid.cover_of(cell)
-    boundary_key = sorted_unique(owner[br] * nz + bz)
-    cover_key = np.sort(owner[cr] * nz + cz)
-    key, count = (
-        (
-            cover_key[np.r_[True, cover_key[1:] != cover_key[:-1]]],
-            np.diff(np.flatnonzero(np.r_[True, cover_key[1:] != cover_key[:-1], True])),
-        )
-        if len(cover_key)
-        else (cover_key, cover_key)
-    )
-    whole = (count == ncells[key // nz]) & ~_member(boundary_key, key)
-    exact = sorted_unique(np.concatenate([boundary_key, key[~whole]]))
-    return (key[whole] // nz, key[whole] % nz), (exact // nz, exact % nz)
+    grid: ZoneGrid, rows: np.ndarray, i0: np.ndarray, j0: np.ndarray, i1: np.ndarray, j1: np.ndarray
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """For segments whose box spans at most 2 x 2 cells: the id of the cover set of all the cells
+    of the box where they have the same (else 0); the (segment, zone) pairs inside the zone
+    throughout (it covers every cell of the box) for the others; and the pairs that need exact
+    work (a boundary zone of some cell, or a zone covering only some of them). Where every cell
+    has the same cover set, the zones inside throughout are exactly its members (a zone covering
+    a cell is not a boundary zone of it), so the segment can join a run of that set (compiled,
+    one segment at a time)."""
+    from . import compiled
 
-
-def _run_reduce(ufunc: np.ufunc, values: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """`ufunc` reduced over values[start[i]:end[i]] for every run (runs are non-empty)."""
-    bounds = np.column_stack([start, end]).ravel()
-    padded = np.r_[values, values[-1:]]  # reduceat needs indices below the length
-    return ufunc.reduceat(padded, bounds)[::2]
+    cover, whole, exact = compiled.quad_pairs(
+        rows, i0, j0, i1, j1, grid.nx, grid.cover_id, grid.cover_ptr, grid.cover_members,
+        grid.boundary_ptr, grid.boundary_zones,
+    )  # fmt: skip
+    return cover, (whole[:, 0], whole[:, 1]), (exact[:, 0], exact[:, 1])
 
 
 def _no_pieces() -> Pieces:
@@ -447,54 +483,15 @@ def _run_pieces(
 ) -> Pieces:
     """Pieces of runs of segments [start, end) of one track inside zones throughout: `run` and
     `zone` list (run, zone) pairs. Limited by the zones' vertical bands: a pair whose run crosses
-    a vertical limit is cut segment by segment."""
+    a vertical limit is cut segment by segment, touching parts joined (compiled.run_pieces)."""
     if not len(run):
         return _no_pieces()
-    zone = zone.astype(np.int64)
-    zlo, zhi = index.lower[zone], index.upper[zone]
-    s_a, s_b = start[run], end[run]
-    flat = np.isnan(segs.z0[s_a])  # a 2D track: its activity's band decides
-    run_min = _run_reduce(
-        np.minimum, np.where(flat_all := np.isnan(segs.z0), np.inf, np.fmin(segs.z0, segs.z1)), start, end
-    )[run]
-    run_max = _run_reduce(np.maximum, np.where(flat_all, -np.inf, np.fmax(segs.z0, segs.z1)), start, end)[run]
-    band_lo, band_hi = np.maximum(segs.lo[s_a], zlo), np.minimum(segs.hi[s_a], zhi)
-    band_ok = np.where(segs.lo[s_a] == segs.hi[s_a], band_lo <= band_hi, band_lo < band_hi)
-    whole = np.where(flat, band_ok, (run_min >= zlo) & (run_max <= zhi))
-    partial = ~flat & ~whole & (run_max >= zlo) & (run_min <= zhi)
+    from . import compiled
 
-    # whole runs: one piece each
-    w = np.flatnonzero(whole)
-    seg_len = np.hypot(segs.q[:, 0] - segs.p[:, 0], segs.q[:, 1] - segs.p[:, 1])
-    cum_len = np.r_[0.0, np.cumsum(seg_len)]
-    whole_p = Pieces(
-        track=segs.track[s_a[w]],
-        zone=zone[w],
-        ga=segs.local[s_a[w]].astype(float),
-        gb=(segs.local[s_b[w] - 1] + 1).astype(float),
-        in_poly=np.ones(len(w), bool),
-        strict=np.ones(len(w), bool),
-        approach=np.zeros(len(w), bool),
-        length=cum_len[s_b[w]] - cum_len[s_a[w]],
-        duration=segs.s1[s_b[w] - 1] - segs.s0[s_a[w]],
-    )
-    # partial runs: segment by segment through the vertical cut
-    pp = np.flatnonzero(partial)
-    counts = s_b[pp] - s_a[pp]
-    owner = np.repeat(pp, counts)
-    seg = np.repeat(s_a[pp], counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
-    zi = zone[owner]
-    a, b, kept = _vertical(segs, seg, zi, np.zeros(len(seg)), np.ones(len(seg)), index)
-    seg, zi, a, b = seg[kept], zi[kept], a[kept], b[kept]
-    part_p = Pieces(
-        track=segs.track[seg],
-        zone=zi,
-        ga=segs.local[seg] + a,
-        gb=segs.local[seg] + b,
-        in_poly=np.ones(len(seg), bool),
-        strict=np.ones(len(seg), bool),
-        approach=np.zeros(len(seg), bool),
-        length=seg_len[seg] * (b - a),
-        duration=(segs.s1[seg] - segs.s0[seg]) * (b - a),
-    )
-    return Pieces.concat([whole_p, part_p])
+    zone = zone.astype(np.int64)
+    k, ga, gb, length, duration = compiled.run_pieces(
+        start, end, run, index.lower[zone], index.upper[zone], segs.p, segs.q, segs.s0, segs.s1,
+        segs.z0, segs.z1, segs.lo, segs.hi, segs.local, EPS,
+    )  # fmt: skip
+    true = np.ones(len(k), bool)
+    return Pieces(segs.track[start[run[k]]], zone[k], ga, gb, true, true, ~true, length, duration)

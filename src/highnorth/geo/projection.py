@@ -130,10 +130,8 @@ def _chord_upper_bound_m(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     the equatorial radius by more than 0.34 % (at the poles), so for short edges this bounds the
     geodesic from above with room to spare."""
     lam, phi = np.radians(lon), np.radians(lat)
-    h = (
-        np.sin((phi[1:] - phi[:-1]) / 2) ** 2
-        + np.cos(phi[1:]) * np.cos(phi[:-1]) * np.sin((lam[1:] - lam[:-1]) / 2) ** 2
-    )
+    cos_phi = np.cos(phi)
+    h = np.sin((phi[1:] - phi[:-1]) / 2) ** 2 + cos_phi[1:] * cos_phi[:-1] * np.sin((lam[1:] - lam[:-1]) / 2) ** 2
     return 2 * 6_378_137.0 * np.arcsin(np.sqrt(np.clip(h, 0, 1))) * 1.007
 
 

@@ -70,8 +70,12 @@ class Track:
         x, y = frame.fwd(lon, lat)
         tracks = []
         for activity, c, (lo, hi), p in zip(activities, coords, slices, params, strict=True):
-            own = np.arange(len(c))
             seconds0 = track_times(activity, c[:, 0], c[:, 1])
+            if len(p) == len(c):  # no vertex added: interpolating at the vertices gives their values
+                z = c[:, 2].copy() if c.shape[1] == 3 else None
+                tracks.append(cls(x[lo:hi], y[lo:hi], seconds0, p, z, frame))
+                continue
+            own = np.arange(len(c))
             z = np.interp(p, own, c[:, 2]) if c.shape[1] == 3 else None
             tracks.append(cls(x[lo:hi], y[lo:hi], np.interp(p, own, seconds0), p, z, frame))
         return tracks
