@@ -120,6 +120,19 @@ def test_screen_with_workers_gives_the_same_decisions(screener):
     assert screener.screen(acts, workers=2) == serial
 
 
+def test_screen_in_small_chunks_and_many_parts_gives_the_same_decisions(screener, monkeypatch):
+    import highnorth.engine as engine
+
+    acts = random_flights(6, 9, engine.FAST_PATH_VERTICES // 4, (18.0, 69.5), (0.005, 0.0), (0.005, 0.002))
+    acts.insert(4, Activity("port", "port_call", Actor("USA"), T0, T0 + dt.timedelta(hours=1), shapely.Point(18.9, 69.7)))
+    serial = [screener.decide(a) for a in acts]
+    monkeypatch.setattr(engine, "CHUNK_SEGMENTS", 3_000)  # decided chunk by chunk
+    assert len(list(engine._chunks(acts, engine.CHUNK_SEGMENTS))) > 3
+    assert screener.screen(acts) == serial
+    monkeypatch.setattr(engine, "PARTS_PER_WORKER", 3)  # more parts than workers, unequal in size
+    assert screener.screen(acts, workers=3) == serial
+
+
 @pytest.mark.parametrize("cell", [3_000.0, 50_000.0])
 def test_the_default_zones_with_both_kernels(screener, cell):
     acts = random_flights(11, 20, 300, (15.0, 68.0), (0.03, 0.01), (0.03, 0.01), altitude=(3000, 100))

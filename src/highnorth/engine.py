@@ -16,17 +16,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import itertools
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import cached_property
 
 import numpy as np
 
-from .geo.exposure import ZoneIndex, exposures, exposures_many
+from .geo.exposure import CHUNK_SEGMENTS, ZoneIndex, exposures, exposures_many
 from .geo.projection import Frame
 from .model.activity import Activity
 from .model.decision import Decision, Exposure
@@ -39,6 +40,9 @@ __all__ = ["FAST_PATH_VERTICES", "Screener", "screen"]
 #: from this many track vertices in one call, `screen` uses the grid fast path (building the grid
 #: costs about a second once; below this the simple kernel is quicker)
 FAST_PATH_VERTICES = 20_000
+
+#: parts per process with `workers` > 1 (see `_parallel`)
+PARTS_PER_WORKER = 4
 
 
 class Screener:
@@ -112,8 +116,27 @@ class Screener:
     def _screen(self, acts: list[Activity], vertices: int, at: dt.datetime | None) -> list[Decision]:
         if vertices < self.fast_path_vertices:
             return [self.decide(a, at=at) for a in acts]
-        found = exposures_many(acts, self.index, self.cuts)
-        return [decide(a, e, self.policy, at=at, cuts=self.cuts(a)) for a, e in zip(acts, found, strict=True)]
+        out: list[Decision] = []
+        # a chunk at a time, decided as soon as its exposures are known: the exposures of the
+        # whole input are never alive at once
+        for part in _chunks(acts, CHUNK_SEGMENTS):
+            found = exposures_many(part, self.index, self.cuts)
+            out += [decide(a, e, self.policy, at=at, cuts=self.cuts(a)) for a, e in zip(part, found, strict=True)]
+        return out
+
+
+def _chunks(acts: list[Activity], size: int) -> Iterator[list[Activity]]:
+    """`acts` in consecutive parts that each end where `exposures_many` would run its kernel on
+    a chunk (at `size` track vertices), so the kernel sees the same chunks either way."""
+    start, vertices = 0, 0
+    for i, a in enumerate(acts):
+        if a.geometry.geom_type == "LineString":
+            vertices += len(a.geometry.coords)
+            if vertices >= size:
+                yield acts[start : i + 1]
+                start, vertices = i + 1, 0
+    if start < len(acts):
+        yield acts[start:]
 
 
 def _vertices(activity: Activity) -> int:
@@ -134,19 +157,27 @@ def _screen_part(part: tuple[int, int]) -> list[Decision]:
 
 
 def _parallel(screener: Screener, acts: list[Activity], at: dt.datetime | None, workers: int) -> list[Decision]:
-    """Split `acts` into `workers` parts of about equal size (by vertices) and screen them in
-    forked processes; the results come back in input order."""
+    """Split `acts` into `PARTS_PER_WORKER` parts per worker of about equal size (by vertices)
+    and screen them in forked processes, each taking the next part when it is done; the results
+    come back in input order. Small parts keep both cores busy to the end (a part's decisions
+    take as long as its exposures, which vertices predict only roughly), and the parent reads
+    the decisions of finished parts while the others are still being screened."""
     global _SHARED
     _ = screener.index.grid  # build once, before forking
     _SHARED = (screener, acts, at)
+    count = min(len(acts), workers * PARTS_PER_WORKER)
     cumulative = np.cumsum([_vertices(a) for a in acts])
-    bounds = [0, *np.searchsorted(cumulative, cumulative[-1] * np.arange(1, workers) / workers).tolist(), len(acts)]
+    bounds = [0, *np.searchsorted(cumulative, cumulative[-1] * np.arange(1, count) / count).tolist(), len(acts)]
     parts = [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    # the objects that exist now are shared with the children: frozen, the children's collector
+    # never walks them (nor copies the pages their headers are on)
+    gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=len(parts), mp_context=context) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(parts)), mp_context=context) as pool:
             results = list(pool.map(_screen_part, parts))
     finally:
+        gc.unfreeze()
         _SHARED = None
     return [d for part in results for d in part]
 
