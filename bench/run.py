@@ -152,12 +152,30 @@ def w2(sizes):
         build = time.perf_counter() - t
         segs = Segments.of([Track.of(a, frame) for a in acts], [None] * len(acts))
         t = time.perf_counter()
-        fast_intervals(segs, index, grid)
+        found = len(fast_intervals(segs, index, grid).ga)
         el = time.perf_counter() - t
-        curve.append((count, len(segs) / el))
-        say("W2", zones=count, build_s=build, segments_per_s=len(segs) / el, us_per_segment=1e6 * el / len(segs))
-    (c0, r0), (c1, r1) = curve[0], curve[-1]
-    say("W2", cost_growth=r0 / r1, log_zone_growth=np.log(c1) / np.log(c0))
+        curve.append((count, len(segs) / el, (len(segs) + found) / el))
+        # exact work: (segment, zone) pairs where a segment inside one cell meets a zone edge
+        # near that cell; grows with the zones' total boundary length, whatever the index
+        i0, j0, in0 = grid.cells(segs.p[:, 0], segs.p[:, 1])
+        i1, j1, in1 = grid.cells(segs.q[:, 0], segs.q[:, 1])
+        single = np.flatnonzero(in0 & in1 & (i0 == i1) & (j0 == j1))
+        boundary_pairs = len(grid.boundary_of((j0 * grid.nx + i0)[single])[1])
+        say(
+            "W2",
+            zones=count,
+            build_s=build,
+            segments_per_s=len(segs) / el,
+            us_per_segment=1e6 * el / len(segs),
+            intervals=found,
+            intervals_per_segment=found / len(segs),
+            us_per_segment_or_interval=1e6 * el / (len(segs) + found),
+            boundary_pairs_per_segment=boundary_pairs / len(segs),
+        )
+    (c0, r0, o0), (c1, r1, o1) = curve[0], curve[-1]
+    # the output grows with the zones (more of them overlap a track): cost per item of output
+    # too, next to the cost per segment
+    say("W2", cost_growth=r0 / r1, output_cost_growth=o0 / o1, log_zone_growth=np.log(c1) / np.log(c0))
 
 
 def w3(policy, count):

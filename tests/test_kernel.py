@@ -124,7 +124,9 @@ def test_screen_in_small_chunks_and_many_parts_gives_the_same_decisions(screener
     import highnorth.engine as engine
 
     acts = random_flights(6, 9, engine.FAST_PATH_VERTICES // 4, (18.0, 69.5), (0.005, 0.0), (0.005, 0.002))
-    acts.insert(4, Activity("port", "port_call", Actor("USA"), T0, T0 + dt.timedelta(hours=1), shapely.Point(18.9, 69.7)))
+    acts.insert(
+        4, Activity("port", "port_call", Actor("USA"), T0, T0 + dt.timedelta(hours=1), shapely.Point(18.9, 69.7))
+    )
     serial = [screener.decide(a) for a in acts]
     monkeypatch.setattr(engine, "CHUNK_SEGMENTS", 3_000)  # decided chunk by chunk
     assert len(list(engine._chunks(acts, engine.CHUNK_SEGMENTS))) > 3
