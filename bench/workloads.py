@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from highnorth.geo.projection import GEOD, geodesic_circle
+from highnorth.geo.projection import GEOD, Frame, geodesic_circle
 from highnorth.model import Activity, Actor, Zone
 from highnorth.model.zone import VerticalLimit
 
@@ -42,15 +42,29 @@ def flight(rng: np.random.Generator, sample_s: float = 5.0, speed: float = 230.0
     seconds, sampled every `sample_s` seconds; climbs at 10 m/s to cruise and descends at the end."""
     a, b = rng.choice(len(AIRFIELDS), 2, replace=False)
     (lon1, lat1), (lon2, lat2) = AIRFIELDS[a], AIRFIELDS[b]
-    az, _, dist = GEOD.inv(lon1, lat1, lon2, lat2)
-    n = max(2, int(dist / (speed * sample_s)) + 1)
-    along = np.linspace(0.0, dist, n)
-    lon, lat, _ = GEOD.fwd(np.full(n, lon1), np.full(n, lat1), np.full(n, az), along)
+    lon, lat, along = _geodesic(lon1, lat1, lon2, lat2, speed * sample_s)
+    dist = along[-1]
     cruise = rng.uniform(7_000, 11_000)
     climb = np.minimum(along / speed * 10.0, cruise)
     descent = np.minimum((dist - along) / speed * 10.0, cruise)
-    alt = np.minimum(climb, descent) + rng.normal(0, 30, n).cumsum() * 0.1
+    alt = np.minimum(climb, descent) + rng.normal(0, 30, len(along)).cumsum() * 0.1
     return np.column_stack([lon, lat, np.clip(alt, 0, 15_000)]), along / speed
+
+
+def _geodesic(lon1: float, lat1: float, lon2: float, lat2: float, step: float) -> tuple[np.ndarray, ...]:
+    """Points every `step` metres (about) along the geodesic: lon, lat, distance from the start."""
+    az, _, dist = GEOD.inv(lon1, lat1, lon2, lat2)
+    n = max(2, int(dist / step) + 1)
+    along = np.linspace(0.0, dist, n)
+    lon, lat, _ = GEOD.fwd(np.full(n, lon1), np.full(n, lat1), np.full(n, az), along)
+    return lon, lat, along
+
+
+def _activity(rng: np.random.Generator, number: int, coords: np.ndarray, secs: np.ndarray) -> Activity:
+    start = T0 + dt.timedelta(minutes=int(rng.integers(0, 60 * 24 * 30)))
+    times = tuple(start + dt.timedelta(seconds=float(s)) for s in secs)
+    nation = NATIONS[int(rng.integers(len(NATIONS)))]
+    return Activity(f"f{number}", "flight", Actor(nation), times[0], times[-1], shapely.LineString(coords), times=times)
 
 
 def flights(segments: int, seed: int = 1) -> list[Activity]:
@@ -60,47 +74,84 @@ def flights(segments: int, seed: int = 1) -> list[Activity]:
     total = 0
     while total < segments:
         coords, secs = flight(rng)
-        start = T0 + dt.timedelta(minutes=int(rng.integers(0, 60 * 24 * 30)))
-        times = tuple(start + dt.timedelta(seconds=float(s)) for s in secs)
-        nation = NATIONS[int(rng.integers(len(NATIONS)))]
-        out.append(
-            Activity(
-                f"f{len(out)}", "flight", Actor(nation), times[0], times[-1], shapely.LineString(coords), times=times
-            )
-        )
+        out.append(_activity(rng, len(out), coords, secs))
         total += len(coords) - 1
     return out
 
 
 def synthetic_zones(count: int, seed: int = 7) -> list[Zone]:
     """`count` zones over northern Scandinavia: circles, boxes and concave shapes, 1 to 40 km
-    across, with vertical limits, like an AIP's restricted and danger areas."""
+    across, with vertical limits, like an AIP's restricted and danger areas. The area stays the
+    same whatever the count, so the zones over a point (and the output) grow with it."""
     rng = np.random.default_rng(seed)
     zones = []
     for i in range(count):
         lon, lat = rng.uniform(12, 32), rng.uniform(66, 71.5)
-        size = rng.uniform(1_000, 20_000)
-        match i % 3:
-            case 0:
-                geom = geodesic_circle(lon, lat, size, quad_segs=16)
-            case 1:
-                d_lat, d_lon = size / 111_000, size / (111_000 * np.cos(np.radians(lat)))
-                geom = shapely.box(lon - d_lon, lat - d_lat, lon + d_lon, lat + d_lat)
-            case _:
-                d_lat, d_lon = size / 111_000, size / (111_000 * np.cos(np.radians(lat)))
-                geom = shapely.box(lon - d_lon, lat - d_lat, lon + d_lon, lat + d_lat).difference(
-                    shapely.box(lon, lat - d_lat / 2, lon + d_lon, lat + d_lat / 2)
-                )
-        lower = float(rng.choice([0, 300, 1500, 3000]))
-        zones.append(
-            Zone(
-                f"s{i}",
-                geom,
-                lower=VerticalLimit(lower, "AMSL"),
-                upper=VerticalLimit(lower + rng.uniform(2000, 15000), "AMSL"),
-            )
-        )
+        zones.append(_zone(rng, i, lon, lat, rng.uniform(1_000, 20_000)))
     return zones
+
+
+#: km² per zone in the constant-density layout: the density of 1,000 `synthetic_zones` (12–32°E,
+#: 66–71.5°N is about 520,000 km²)
+KM2_PER_ZONE = 520.0
+#: the frame the constant-density layout is drawn in
+SPREAD_FRAME = (20.0, 68.0)
+
+
+def spread_side_m(count: int) -> float:
+    """Side of the square (frame metres, centred on SPREAD_FRAME) that holds `count` zones at the
+    constant density."""
+    return float(np.sqrt(count * KM2_PER_ZONE)) * 1_000
+
+
+def spread_zones(count: int, frame: Frame, seed: int = 7) -> list[Zone]:
+    """`count` zones like `synthetic_zones`, at a constant density: centred uniformly in a square
+    whose area grows with the count (`spread_side_m`). Any point has the same zones over it on
+    average, whatever the count."""
+    rng = np.random.default_rng(seed)
+    half = spread_side_m(count) / 2
+    x, y = rng.uniform(-half, half, count), rng.uniform(-half, half, count)
+    lon, lat = frame.inv(x, y)
+    return [_zone(rng, i, float(lon[i]), float(lat[i]), rng.uniform(1_000, 20_000)) for i in range(count)]
+
+
+def spread_flights(segments: int, count: int, frame: Frame, seed: int = 1, leg_m: float = 60_000) -> list[Activity]:
+    """Straight flights of `leg_m` (a position every 5 s at 230 m/s) in random directions, their
+    midpoints uniform in the square of `count` zones shrunk by half a leg on each side, each at a
+    level between 0 and 12 km: the same flights for every count, only the world around them grows."""
+    rng = np.random.default_rng(seed)
+    half = max(spread_side_m(count) / 2 - leg_m / 2, 0.0)
+    out: list[Activity] = []
+    total = 0
+    while total < segments:
+        mx, my = rng.uniform(-half, half, 2)
+        heading = rng.uniform(0, 2 * np.pi)
+        dx, dy = np.cos(heading) * leg_m / 2, np.sin(heading) * leg_m / 2
+        (lon1, lon2), (lat1, lat2) = frame.inv(np.array([mx - dx, mx + dx]), np.array([my - dy, my + dy]))
+        lon, lat, along = _geodesic(lon1, lat1, lon2, lat2, 230.0 * 5.0)
+        alt = rng.uniform(0, 12_000) + rng.normal(0, 30, len(along)).cumsum() * 0.1
+        out.append(_activity(rng, len(out), np.column_stack([lon, lat, alt]), along / 230.0))
+        total += len(along) - 1
+    return out
+
+
+def _zone(rng: np.random.Generator, i: int, lon: float, lat: float, size: float) -> Zone:
+    """Zone `i` centred at (lon, lat), `size` metres from its centre to its side: a circle, a box or
+    a box with a notch (by i), and random vertical limits."""
+    d_lat, d_lon = size / 111_000, size / (111_000 * np.cos(np.radians(lat)))
+    match i % 3:
+        case 0:
+            geom = geodesic_circle(lon, lat, size, quad_segs=16)
+        case 1:
+            geom = shapely.box(lon - d_lon, lat - d_lat, lon + d_lon, lat + d_lat)
+        case _:
+            geom = shapely.box(lon - d_lon, lat - d_lat, lon + d_lon, lat + d_lat).difference(
+                shapely.box(lon, lat - d_lat / 2, lon + d_lon, lat + d_lat / 2)
+            )
+    lower = float(rng.choice([0, 300, 1500, 3000]))
+    return Zone(
+        f"s{i}", geom, lower=VerticalLimit(lower, "AMSL"), upper=VerticalLimit(lower + rng.uniform(2000, 15000), "AMSL")
+    )
 
 
 def exercise_plan(count: int, path: Path, seed: int = 3) -> Path:

@@ -101,13 +101,13 @@ def near_edge_pairs(
     cell: float,
     nx: int,
     ny: int,
-    boundary_ptr: np.ndarray,
-    pair_edge_ptr: np.ndarray,
+    cell_edge_ptr: np.ndarray,
     pair_edges: np.ndarray,
     pair_edge_xy: np.ndarray,
     tol: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(segment, edge) for every edge within `tol` (+ SLACK) of segment p[i]-q[i], by segment.
+    The edges listed for cell c are pair_edges[cell_edge_ptr[c]:cell_edge_ptr[c + 1]];
     `pair_edge_xy` is edges[pair_edges] (the edges of a cell side by side in memory)."""
     n = p.shape[0]
     limit = tol + SLACK
@@ -129,7 +129,7 @@ def near_edge_pairs(
         for j in range(j0, j1 + 1):
             for i in range(i0, i1 + 1):
                 c = j * nx + i
-                for m in range(pair_edge_ptr[boundary_ptr[c]], pair_edge_ptr[boundary_ptr[c + 1]]):
+                for m in range(cell_edge_ptr[c], cell_edge_ptr[c + 1]):
                     ex0, ey0, ex1, ey1 = pair_edge_xy[m, 0], pair_edge_xy[m, 1], pair_edge_xy[m, 2], pair_edge_xy[m, 3]
                     if min(ex0, ex1) > sx1 or max(ex0, ex1) < sx0 or min(ey0, ey1) > sy1 or max(ey0, ey1) < sy0:
                         continue

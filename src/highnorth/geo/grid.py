@@ -23,6 +23,13 @@ import shapely
 
 __all__ = ["ZoneGrid", "sorted_unique"]
 
+#: The cell size: the extent divided into about CELLS cells (24 bytes each), and not smaller than
+#: MIN_CELL_M. Measured in bench W2 (docs/performance.md): for zones 1 to 40 km across, cells of
+#: 2 to 10 km cost about the same per segment; finer cells send more segments to the multi-cell
+#: paths and make the grid's arrays larger than the caches, coarser ones list more edges per cell.
+CELLS = 250_000
+MIN_CELL_M = 2_000.0
+
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
     """Sorted unique values (sorting is faster than numpy's hashing for these int64 keys)."""
@@ -52,6 +59,7 @@ class ZoneGrid:
     pair_edge_ptr: np.ndarray = field(init=False)  # CSR per (cell, boundary zone) pair into pair_edges
     pair_edges: np.ndarray = field(init=False)  # the zone's edges near the cell
     pair_edge_xy: np.ndarray = field(init=False)  # their coordinates, edges[pair_edges]
+    cell_edge_ptr: np.ndarray = field(init=False)  # CSR per cell into pair_edges (all its pairs)
     centre_state: np.ndarray = field(init=False)  # per pair: centre in the zone 1, out 0, near an edge -1
 
     def __post_init__(self) -> None:
@@ -63,8 +71,7 @@ class ZoneGrid:
             x0 = y0 = 0.0
             x1 = y1 = 1.0
         if not self.cell:
-            # about 250,000 cells over the extent, and not smaller than 2 km
-            self.cell = max(2_000.0, math.sqrt((x1 - x0) * (y1 - y0) / 250_000))
+            self.cell = max(MIN_CELL_M, math.sqrt((x1 - x0) * (y1 - y0) / CELLS))
         self.x0, self.y0 = x0, y0
         self.nx = max(1, math.ceil((x1 - x0) / self.cell))
         self.ny = max(1, math.ceil((y1 - y0) / self.cell))
@@ -74,6 +81,7 @@ class ZoneGrid:
         self._csr(boundary)
         self._centres(boundary)
         self.pair_edge_xy = np.ascontiguousarray(self.edges[self.pair_edges]).reshape(-1, 4)
+        self.cell_edge_ptr = self.pair_edge_ptr[self.boundary_ptr]
         # load (on a new machine: compile) the compiled loops now, so that processes forked after
         # the grid is built (`--workers`) inherit them instead of each loading them again
         from . import compiled
@@ -98,7 +106,7 @@ class ZoneGrid:
         p, q = np.ascontiguousarray(p, dtype=float), np.ascontiguousarray(q, dtype=float)
         return compiled.near_edge_pairs(
             p, q, self.edges, self.x0, self.y0, self.cell, self.nx, self.ny,
-            self.boundary_ptr, self.pair_edge_ptr, self.pair_edges, self.pair_edge_xy, self.tolerance,
+            self.cell_edge_ptr, self.pair_edges, self.pair_edge_xy, self.tolerance,
         )  # fmt: skip
 
     def locate(self, x: np.ndarray, y: np.ndarray, zone: np.ndarray) -> np.ndarray:
