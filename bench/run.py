@@ -8,6 +8,7 @@ bench/results.json.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -147,73 +148,115 @@ def w1(policy, sizes, workers):
         say("W1", workers=workers, segments=n, serial_s=one, parallel_s=many, speedup=one / many)
 
 
-def w2(sizes):
-    """The zone count from 10 to 5,000, in two layouts: `dense` (the same area and flights for
+def w2(sizes, cell=0.0):
+    """The zone count from 10 to 5,000, in two layouts: `dense` (the same region and flights for
     every count, so the zones over a track, and the output, grow with the count) and `spread` (a
-    constant density: the area grows with the count and the same flights are drawn in it, so the
-    output per segment stays the same and only the number of zones grows)."""
+    constant density: the region grows with the count and the same legs are drawn in it, so the
+    output per segment stays the same and only the number of zones grows). A few zones make a
+    noisy world, so the spread layout pools several (zone seeds) at small counts. `cell` forces
+    the grid's cell size (metres)."""
     frame = Frame(*SPREAD_FRAME)
     dense = flights(100_000, seed=11)
     for layout in ("dense", "spread"):
         curve = []
         for count in sizes:
             if layout == "dense":
-                zones, acts = synthetic_zones(count), dense
+                worlds = [(synthetic_zones(count), dense)]
             else:
-                zones, acts = spread_zones(count, frame), spread_flights(100_000, count, frame, seed=11)
-            curve.append(_w2_point(layout, count, zones, acts, frame))
-        (c0, r0, o0, m0), (c1, r1, o1, m1) = curve[0], curve[-1]
-        # cost per segment; per item of input or output; and per segment or (segment, zone met)
-        # pair: in the dense layout the zones over a track grow with the count
-        say(
-            "W2",
-            layout=layout,
-            cost_growth=r0 / r1,
-            output_cost_growth=o0 / o1,
-            met_cost_growth=m0 / m1,
-            log_zone_growth=np.log(c1) / np.log(c0),
+                legs = spread_flights(100_000, count, frame, seed=11)
+                worlds = [(spread_zones(count, frame, seed=7 + k), legs) for k in range(_worlds(count))]
+            curve.append(_w2_point(layout, count, worlds, frame, cell))
+        # cost per segment at each count over the smallest and over the one before, next to the
+        # same ratios of ln(count): "at most logarithmic" is cost(n1) / cost(n0) <= ln n1 / ln n0
+        (c0, r0), (c1, r1) = curve[0], curve[-1]
+        steps = " ".join(
+            f"{a}->{b}:{ra / rb:.3g}/{np.log(b) / np.log(a):.3g}" for (a, ra), (b, rb) in itertools.pairwise(curve)
         )
+        say("W2", layout=layout, cost_growth=r0 / r1, log_zone_growth=np.log(c1) / np.log(c0), steps=steps)
+    if len(sizes) > 1:
+        _index_growth(frame, sizes[-2], sizes[-1], cell)
 
 
-def _w2_point(layout, count, zones, acts, frame):
-    t = time.perf_counter()
-    index = ZoneIndex(zones, frame)
-    grid = ZoneGrid(index.geoms, index.edges, index.edge_zone, TOL_M)
-    index.__dict__["grid"] = grid
-    build = time.perf_counter() - t
-    segs = Segments.of([Track.of(a, frame) for a in acts], [None] * len(acts))
-    el = float("inf")
-    for _ in range(3):  # the best of three: the machines are shared
+def _index_growth(frame, small, large, cell):
+    """The same legs (those of the `small` square) against the zones of the `small` square and of
+    the `large` one, which holds the small one at the same density: the output per segment and the
+    memory the legs touch stay about the same, only the zones in the index grow. Timed in turn,
+    the best of five each."""
+    legs = spread_flights(100_000, small, frame, seed=11)
+    segs = Segments.of([Track.of(a, frame) for a in legs], [None] * len(legs))
+    grids = []
+    for count in (small, large):
+        index = ZoneIndex(spread_zones(count, frame), frame)
+        grid = ZoneGrid(index.geoms, index.edges, index.edge_zone, TOL_M, cell=cell)
+        index.__dict__["grid"] = grid
+        grids.append((index, grid))
+    best = [float("inf")] * 2
+    for _ in range(5):
+        for k, (index, grid) in enumerate(grids):
+            t = time.perf_counter()
+            fast_intervals(segs, index, grid)
+            best[k] = min(best[k], time.perf_counter() - t)
+    say(
+        "W2",
+        layout="spread-same-legs",
+        legs_of=small,
+        zones=f"{small},{large}",
+        us_per_segment=",".join(f"{1e6 * b / len(segs):.4g}" for b in best),
+        index_growth=best[1] / best[0],
+        log_zone_growth=np.log(large) / np.log(small),
+    )
+
+
+def _worlds(count):
+    """Worlds (zone seeds) pooled at `count` spread zones: about 200 zones in all, at most 20."""
+    return min(20, max(1, round(200 / count)))
+
+
+def _w2_point(layout, count, worlds, frame, cell):
+    """Pooled over `worlds` (zones, activities): the best of three timings of the fast kernel per
+    world, and what it had to do."""
+    build = seconds = 0.0
+    segments = found = boundary_pairs = met = 0
+    for zones, acts in worlds:
         t = time.perf_counter()
-        found = len(fast_intervals(segs, index, grid).ga)
-        el = min(el, time.perf_counter() - t)
-    # exact work: (segment, zone) pairs where a segment inside one cell meets a zone edge near
-    # that cell; grows with the boundary length per cell, whatever the index
-    i0, j0, in0 = grid.cells(segs.p[:, 0], segs.p[:, 1])
-    i1, j1, in1 = grid.cells(segs.q[:, 0], segs.q[:, 1])
-    single = np.flatnonzero(in0 & in1 & (i0 == i1) & (j0 == j1))
-    boundary_pairs = len(grid.boundary_of((j0 * grid.nx + i0)[single])[1])
-    # the output-sensitive part: (segment, zone) pairs where the segment meets the zone's area
-    # (vertical limits aside), the k of an O(log n + k) query
-    met = len(index.tree.query(segs.geometries(np.arange(len(segs))), predicate="intersects")[0])
+        index = ZoneIndex(zones, frame)
+        grid = ZoneGrid(index.geoms, index.edges, index.edge_zone, TOL_M, cell=cell)
+        index.__dict__["grid"] = grid
+        build += time.perf_counter() - t
+        segs = Segments.of([Track.of(a, frame) for a in acts], [None] * len(acts))
+        el = float("inf")
+        for _ in range(3):  # the best of three: the machines are shared
+            t = time.perf_counter()
+            n_found = len(fast_intervals(segs, index, grid).ga)
+            el = min(el, time.perf_counter() - t)
+        seconds += el
+        segments += len(segs)
+        found += n_found
+        # exact work: (segment, zone) pairs where a segment inside one cell meets a zone edge
+        # near that cell
+        i0, j0, in0 = grid.cells(segs.p[:, 0], segs.p[:, 1])
+        i1, j1, in1 = grid.cells(segs.q[:, 0], segs.q[:, 1])
+        single = np.flatnonzero(in0 & in1 & (i0 == i1) & (j0 == j1))
+        boundary_pairs += len(grid.boundary_of((j0 * grid.nx + i0)[single])[1])
+        # the output's size: (segment, zone) pairs where the segment meets the zone's area
+        # (vertical limits aside)
+        met += len(index.tree.query(segs.geometries(np.arange(len(segs))), predicate="intersects")[0])
     say(
         "W2",
         layout=layout,
         zones=count,
-        build_s=build,
+        worlds=len(worlds),
+        build_s=build / len(worlds),
         grid_cells=grid.nx * grid.ny,
         grid_cell_m=grid.cell,
         grid_mb=sum(v.nbytes for v in vars(grid).values() if isinstance(v, np.ndarray) and v.dtype != object) / 2**20,
-        segments_per_s=len(segs) / el,
-        us_per_segment=1e6 * el / len(segs),
-        intervals=found,
-        intervals_per_segment=found / len(segs),
-        us_per_segment_or_interval=1e6 * el / (len(segs) + found),
-        boundary_pairs_per_segment=boundary_pairs / len(segs),
-        zones_met_per_segment=met / len(segs),
-        us_per_segment_and_zone_met=1e6 * el / (len(segs) + met),
+        segments_per_s=segments / seconds,
+        us_per_segment=1e6 * seconds / segments,
+        intervals_per_segment=found / segments,
+        zones_met_per_segment=met / segments,
+        boundary_pairs_per_segment=boundary_pairs / segments,
     )
-    return count, len(segs) / el, (len(segs) + found) / el, (len(segs) + met) / el
+    return count, segments / seconds
 
 
 def w3(policy, count):
@@ -260,6 +303,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="smaller sizes: under 3 minutes")
     ap.add_argument("--workers", type=int, default=2, help="processes for the W1 multi-core run")
     ap.add_argument("--only", default="W1,W2,W3,W4", help="comma-separated workloads")
+    ap.add_argument(
+        "--cell", type=float, default=0.0, help="W2: the grid's cell size in metres (default: its own rule)"
+    )
     args = ap.parse_args()
     only = set(args.only.split(","))
     print(
@@ -275,7 +321,7 @@ def main() -> None:
             args.workers,
         )
     if "W2" in only:
-        w2([10, 100, 1000] if args.quick else [10, 100, 1000, 5000])
+        w2([10, 100, 1000] if args.quick else [10, 100, 1000, 5000], args.cell)
     if "W3" in only:
         w3(policy, 10_000)
     if "W4" in only:

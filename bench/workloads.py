@@ -92,10 +92,15 @@ def synthetic_zones(count: int, seed: int = 7) -> list[Zone]:
 
 
 #: km² per zone in the constant-density layout: the density of 1,000 `synthetic_zones` (12–32°E,
-#: 66–71.5°N is about 520,000 km²)
-KM2_PER_ZONE = 520.0
+#: 66–71.5°N is 496,300 km² on the ellipsoid)
+KM2_PER_ZONE = 496.3
 #: the frame the constant-density layout is drawn in
 SPREAD_FRAME = (20.0, 68.0)
+#: the flights of the constant-density layout: straight legs of LEG_M, kept MARGIN_M inside the
+#: square of zones (the largest zone reaches 20 km from its centre; a box's corner 28 km), so
+#: that every position has zone centres drawn all around it
+LEG_M = 30_000.0
+MARGIN_M = 20_000.0
 
 
 def spread_side_m(count: int) -> float:
@@ -106,8 +111,8 @@ def spread_side_m(count: int) -> float:
 
 def spread_zones(count: int, frame: Frame, seed: int = 7) -> list[Zone]:
     """`count` zones like `synthetic_zones`, at a constant density: centred uniformly in a square
-    whose area grows with the count (`spread_side_m`). Any point has the same zones over it on
-    average, whatever the count."""
+    whose area grows with the count (`spread_side_m`). Away from the square's edges a point has
+    the same zones over it on average, whatever the count."""
     rng = np.random.default_rng(seed)
     half = spread_side_m(count) / 2
     x, y = rng.uniform(-half, half, count), rng.uniform(-half, half, count)
@@ -115,22 +120,25 @@ def spread_zones(count: int, frame: Frame, seed: int = 7) -> list[Zone]:
     return [_zone(rng, i, float(lon[i]), float(lat[i]), rng.uniform(1_000, 20_000)) for i in range(count)]
 
 
-def spread_flights(segments: int, count: int, frame: Frame, seed: int = 1, leg_m: float = 60_000) -> list[Activity]:
-    """Straight flights of `leg_m` (a position every 5 s at 230 m/s) in random directions, their
-    midpoints uniform in the square of `count` zones shrunk by half a leg on each side, each at a
-    level between 0 and 12 km: the same flights for every count, only the world around them grows."""
+def spread_flights(segments: int, count: int, frame: Frame, seed: int = 1) -> list[Activity]:
+    """Straight flights of LEG_M (a position every 5 s at 230 m/s, 26 segments) in random
+    directions, each at a level between 100 m and 12 km, their midpoints uniform in the square of
+    `count` zones shrunk by half a leg and MARGIN_M on each side: the same legs for every count,
+    only the region they are drawn in grows with it."""
+    half = spread_side_m(count) / 2 - LEG_M / 2 - MARGIN_M
+    if half < 0:
+        raise ValueError(f"{count} zones: a square of {spread_side_m(count):.0f} m has no room for the flights")
     rng = np.random.default_rng(seed)
-    half = max(spread_side_m(count) / 2 - leg_m / 2, 0.0)
     out: list[Activity] = []
     total = 0
     while total < segments:
         mx, my = rng.uniform(-half, half, 2)
         heading = rng.uniform(0, 2 * np.pi)
-        dx, dy = np.cos(heading) * leg_m / 2, np.sin(heading) * leg_m / 2
+        dx, dy = np.cos(heading) * LEG_M / 2, np.sin(heading) * LEG_M / 2
         (lon1, lon2), (lat1, lat2) = frame.inv(np.array([mx - dx, mx + dx]), np.array([my - dy, my + dy]))
         lon, lat, along = _geodesic(lon1, lat1, lon2, lat2, 230.0 * 5.0)
-        alt = rng.uniform(0, 12_000) + rng.normal(0, 30, len(along)).cumsum() * 0.1
-        out.append(_activity(rng, len(out), np.column_stack([lon, lat, alt]), along / 230.0))
+        alt = rng.uniform(100, 12_000) + rng.normal(0, 30, len(along)).cumsum() * 0.1
+        out.append(_activity(rng, len(out), np.column_stack([lon, lat, np.clip(alt, 0, 15_000)]), along / 230.0))
         total += len(along) - 1
     return out
 

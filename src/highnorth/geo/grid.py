@@ -24,9 +24,9 @@ import shapely
 __all__ = ["ZoneGrid", "sorted_unique"]
 
 #: The cell size: the extent divided into about CELLS cells (24 bytes each), and not smaller than
-#: MIN_CELL_M. Measured in bench W2 (docs/performance.md): for zones 1 to 40 km across, cells of
-#: 2 to 10 km cost about the same per segment; finer cells send more segments to the multi-cell
-#: paths and make the grid's arrays larger than the caches, coarser ones list more edges per cell.
+#: MIN_CELL_M. Cell sweeps in bench W1 and W2 (docs/performance.md) found no rule that did better:
+#: finer cells send more segments to the multi-cell paths and make the grid's arrays larger than
+#: the caches, coarser ones list more edges per cell.
 CELLS = 250_000
 MIN_CELL_M = 2_000.0
 
