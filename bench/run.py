@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -152,111 +153,175 @@ def w2(sizes, cell=0.0):
     """The zone count from 10 to 5,000, in two layouts: `dense` (the same region and flights for
     every count, so the zones over a track, and the output, grow with the count) and `spread` (a
     constant density: the region grows with the count and the same legs are drawn in it, so the
-    output per segment stays the same and only the number of zones grows). A few zones make a
-    noisy world, so the spread layout pools several (zone seeds) at small counts. `cell` forces
-    the grid's cell size (metres)."""
+    output per segment stays the same and only the number of zones grows); then `spread-same-legs`
+    (`_index_growth`). A few zones make a noisy world, so the spread layout pools several (zone
+    seeds) at small counts. All the worlds of a layout are timed in turn (`_time_in_turn`). `cell`
+    forces the grid's cell size (metres)."""
     frame = Frame(*SPREAD_FRAME)
-    dense = flights(100_000, seed=11)
     for layout in ("dense", "spread"):
-        curve = []
-        for count in sizes:
-            if layout == "dense":
-                worlds = [(synthetic_zones(count), dense)]
-            else:
-                legs = spread_flights(100_000, count, frame, seed=11)
-                worlds = [(spread_zones(count, frame, seed=7 + k), legs) for k in range(_worlds(count))]
-            curve.append(_w2_point(layout, count, worlds, frame, cell))
+        counts = []
+        if layout == "dense":
+            segs = _segments(flights(100_000, seed=11), frame)
+            for count in sizes:
+                counts.append((count, [_World.of(synthetic_zones(count), segs, frame, cell)]))
+        else:
+            for count in sizes:
+                segs = _segments(spread_flights(100_000, count, frame, seed=11), frame)
+                zone_sets = (spread_zones(count, frame, seed=7 + k) for k in range(_worlds(count)))
+                counts.append((count, [_World.of(zones, segs, frame, cell) for zones in zone_sets]))
+        best = iter(_time_in_turn([w for _, worlds in counts for w in worlds]))
+        curve = [(count, _w2_point(layout, count, worlds, [next(best) for _ in worlds])) for count, worlds in counts]
         # cost per segment at each count over the smallest and over the one before, next to the
         # same ratios of ln(count): "at most logarithmic" is cost(n1) / cost(n0) <= ln n1 / ln n0
         (c0, r0), (c1, r1) = curve[0], curve[-1]
         steps = " ".join(
-            f"{a}->{b}:{ra / rb:.3g}/{np.log(b) / np.log(a):.3g}" for (a, ra), (b, rb) in itertools.pairwise(curve)
+            f"{a}->{b}:{rb / ra:.3g}/{np.log(b) / np.log(a):.3g}" for (a, ra), (b, rb) in itertools.pairwise(curve)
         )
-        say("W2", layout=layout, cost_growth=r0 / r1, log_zone_growth=np.log(c1) / np.log(c0), steps=steps)
+        say("W2", layout=layout, cost_growth=r1 / r0, log_zone_growth=np.log(c1) / np.log(c0), steps=steps)
+        del counts
     if len(sizes) > 1:
         _index_growth(frame, sizes[-2], sizes[-1], cell)
+    _traffic(frame, sizes[-1], cell)
 
 
-def _index_growth(frame, small, large, cell):
-    """The same legs (those of the `small` square) against the zones of the `small` square and of
-    the `large` one, which holds the small one at the same density: the output per segment and the
-    memory the legs touch stay about the same, only the zones in the index grow. Timed in turn,
-    the best of five each."""
-    legs = spread_flights(100_000, small, frame, seed=11)
-    segs = Segments.of([Track.of(a, frame) for a in legs], [None] * len(legs))
-    grids = []
-    for count in (small, large):
-        index = ZoneIndex(spread_zones(count, frame), frame)
-        grid = ZoneGrid(index.geoms, index.edges, index.edge_zone, TOL_M, cell=cell)
-        index.__dict__["grid"] = grid
-        grids.append((index, grid))
-    best = [float("inf")] * 2
-    for _ in range(5):
-        for k, (index, grid) in enumerate(grids):
-            t = time.perf_counter()
-            fast_intervals(segs, index, grid)
-            best[k] = min(best[k], time.perf_counter() - t)
-    say(
-        "W2",
-        layout="spread-same-legs",
-        legs_of=small,
-        zones=f"{small},{large}",
-        us_per_segment=",".join(f"{1e6 * b / len(segs):.4g}" for b in best),
-        index_growth=best[1] / best[0],
-        log_zone_growth=np.log(large) / np.log(small),
-    )
+@dataclass
+class _World:
+    """One zone set with its index and grid, and the segments timed against it."""
 
+    index: ZoneIndex
+    grid: ZoneGrid
+    segs: Segments
+    build_s: float
 
-def _worlds(count):
-    """Worlds (zone seeds) pooled at `count` spread zones: about 200 zones in all, at most 20."""
-    return min(20, max(1, round(200 / count)))
-
-
-def _w2_point(layout, count, worlds, frame, cell):
-    """Pooled over `worlds` (zones, activities): the best of three timings of the fast kernel per
-    world, and what it had to do."""
-    build = seconds = 0.0
-    segments = found = boundary_pairs = met = 0
-    for zones, acts in worlds:
+    @classmethod
+    def of(cls, zones, segs, frame, cell):
         t = time.perf_counter()
         index = ZoneIndex(zones, frame)
         grid = ZoneGrid(index.geoms, index.edges, index.edge_zone, TOL_M, cell=cell)
         index.__dict__["grid"] = grid
-        build += time.perf_counter() - t
-        segs = Segments.of([Track.of(a, frame) for a in acts], [None] * len(acts))
-        el = float("inf")
-        for _ in range(3):  # the best of three: the machines are shared
-            t = time.perf_counter()
-            n_found = len(fast_intervals(segs, index, grid).ga)
-            el = min(el, time.perf_counter() - t)
-        seconds += el
-        segments += len(segs)
-        found += n_found
-        # exact work: (segment, zone) pairs where a segment inside one cell meets a zone edge
-        # near that cell
+        return cls(index, grid, segs, time.perf_counter() - t)
+
+    def run(self):
+        return fast_intervals(self.segs, self.index, self.grid)
+
+    def work(self):
+        """What the kernel has to do: intervals; (segment, zone) pairs where a segment inside one
+        cell meets a zone edge near that cell (the exact work); segments inside one cell; and
+        (segment, zone) pairs where the segment meets the zone's area, vertical limits aside (the
+        size of the output)."""
+        segs, grid = self.segs, self.grid
         i0, j0, in0 = grid.cells(segs.p[:, 0], segs.p[:, 1])
         i1, j1, in1 = grid.cells(segs.q[:, 0], segs.q[:, 1])
         single = np.flatnonzero(in0 & in1 & (i0 == i1) & (j0 == j1))
-        boundary_pairs += len(grid.boundary_of((j0 * grid.nx + i0)[single])[1])
-        # the output's size: (segment, zone) pairs where the segment meets the zone's area
-        # (vertical limits aside)
-        met += len(index.tree.query(segs.geometries(np.arange(len(segs))), predicate="intersects")[0])
+        met = self.index.tree.query(segs.geometries(np.arange(len(segs))), predicate="intersects")[0]
+        return np.array(
+            [len(self.run().ga), len(grid.boundary_of((j0 * grid.nx + i0)[single])[1]), len(single), len(met)]
+        )
+
+    def grid_stats(self):
+        arrays = [v for v in vars(self.grid).values() if isinstance(v, np.ndarray) and v.dtype != object]
+        return np.array([self.grid.nx * self.grid.ny, self.grid.cell, sum(v.nbytes for v in arrays) / 2**20])
+
+
+def _segments(acts, frame):
+    return Segments.of([Track.of(a, frame) for a in acts], [None] * len(acts))
+
+
+def _time_in_turn(worlds, rounds=5):
+    """The best of `rounds` timings of each world's kernel, the worlds taken in turn (forwards,
+    then backwards), so that a noisy spell on the shared machine falls on all of them."""
+    best = [float("inf")] * len(worlds)
+    for r in range(rounds):
+        order = range(len(worlds)) if r % 2 == 0 else reversed(range(len(worlds)))
+        for k in order:
+            t = time.perf_counter()
+            worlds[k].run()
+            best[k] = min(best[k], time.perf_counter() - t)
+    return best
+
+
+def _w2_point(layout, count, worlds, seconds):
+    """Prints one count of a layout, pooled over its worlds; returns the cost per segment (µs)."""
+    segments = sum(len(w.segs) for w in worlds)
+    found, boundary_pairs, single, met = sum(w.work() for w in worlds)
+    cells, cell_m, mb = np.mean([w.grid_stats() for w in worlds], axis=0)
+    us = 1e6 * sum(seconds) / segments
     say(
         "W2",
         layout=layout,
         zones=count,
         worlds=len(worlds),
-        build_s=build / len(worlds),
-        grid_cells=grid.nx * grid.ny,
-        grid_cell_m=grid.cell,
-        grid_mb=sum(v.nbytes for v in vars(grid).values() if isinstance(v, np.ndarray) and v.dtype != object) / 2**20,
-        segments_per_s=segments / seconds,
-        us_per_segment=1e6 * seconds / segments,
+        build_s=float(np.mean([w.build_s for w in worlds])),
+        grid_cells=int(cells),
+        grid_cell_m=float(cell_m),
+        grid_mb=float(mb),
+        segments_per_s=1e6 / us,
+        us_per_segment=us,
         intervals_per_segment=found / segments,
         zones_met_per_segment=met / segments,
         boundary_pairs_per_segment=boundary_pairs / segments,
+        single_cell_share=single / segments,
     )
-    return count, segments / seconds
+    return us
+
+
+def _index_growth(frame, small, large, cell):
+    """The same legs (those of the `small` square) against the zones of the `small` square and of
+    the `large` one, which holds the small one at the same density, both grids with the same cells
+    (the large one's unless `cell` is given): the output and the work per segment stay the same,
+    only the zones in the index (and the grid around the legs) grow. Timed in turn, the best of
+    five each."""
+    worlds = same_legs(frame, small, large, cell)
+    segs, big = worlds[0].segs, worlds[1]
+    best = _time_in_turn(worlds)
+    work = [w.work() / len(segs) for w in worlds]
+    say(
+        "W2",
+        layout="spread-same-legs",
+        legs_of=small,
+        zones=f"{small},{large}",
+        grid_cell_m=big.grid.cell,
+        grid_cells=",".join(str(int(w.grid_stats()[0])) for w in worlds),
+        us_per_segment=",".join(f"{1e6 * b / len(segs):.4g}" for b in best),
+        zones_met_per_segment=",".join(f"{v[3]:.4g}" for v in work),
+        boundary_pairs_per_segment=",".join(f"{v[1]:.4g}" for v in work),
+        index_growth=best[1] / best[0],
+        log_zone_growth=np.log(large) / np.log(small),
+    )
+
+
+def same_legs(frame, small, large, cell, segments=100_000):
+    """The worlds of `_index_growth`: the legs of the `small` square against its zones and against
+    the `large` square's, the grids with the same cells (the large one's unless `cell` is given)."""
+    segs = _segments(spread_flights(segments, small, frame, seed=11), frame)
+    big = _World.of(spread_zones(large, frame), segs, frame, cell)
+    return [_World.of(spread_zones(small, frame), segs, frame, big.grid.cell), big]
+
+
+def _traffic(frame, count, cell, more=5):
+    """The legs of the `count` square at 100,000 segments and at `more` times as many (the traffic
+    `more` times as dense), against the same zones: whether the cost per segment depends on how
+    much traffic shares the grid's cells."""
+    zones = spread_zones(count, frame)
+    worlds = [
+        _World.of(zones, _segments(spread_flights(n, count, frame, seed=11), frame), frame, cell)
+        for n in (100_000, more * 100_000)
+    ]
+    best = _time_in_turn(worlds, rounds=3)
+    say(
+        "W2",
+        layout="spread-traffic",
+        zones=count,
+        segments=",".join(str(len(w.segs)) for w in worlds),
+        us_per_segment=",".join(f"{1e6 * b / len(w.segs):.4g}" for w, b in zip(worlds, best, strict=True)),
+        traffic_growth=(best[1] / len(worlds[1].segs)) / (best[0] / len(worlds[0].segs)),
+    )
+
+
+def _worlds(count):
+    """Worlds (zone seeds) pooled at `count` spread zones: about 1,000 zones in all, at most 100
+    (at 10 zones every leg passes near the square's centre, so each world is one sample of it)."""
+    return min(100, max(1, round(1_000 / count)))
 
 
 def w3(policy, count):

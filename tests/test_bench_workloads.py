@@ -85,3 +85,26 @@ def test_the_dense_layout_is_the_one_of_the_earlier_figures():
     segs = _segments(flights(100_000, seed=11))
     index = ZoneIndex(synthetic_zones(100), FRAME)
     assert len(fast_intervals(segs, index, index.grid).ga) == 527
+
+
+def test_spread_legs_cover_their_room():
+    # the midpoints use the room they are given (a layout that drew every leg through the centre
+    # would measure one spot of the grid)
+    acts = spread_flights(20_000, 1_000, FRAME)
+    mid = np.array([shapely.get_coordinates(a.geometry)[[0, -1]].mean(axis=0) for a in acts])
+    x, y = FRAME.fwd(mid[:, 0], mid[:, 1])
+    room = spread_side_m(1_000) / 2 - MARGIN_M - 15_000
+    assert np.abs(x).max() > 0.9 * room and np.abs(y).max() > 0.9 * room
+    assert np.std(x) > 0.45 * room  # uniform over [-room, room]: std = room / sqrt(3) = 0.58 room
+
+
+def test_same_legs_control_keeps_the_legs_and_the_cells():
+    import run  # bench/run.py
+
+    small, large = run.same_legs(FRAME, 100, 1_000, 0.0, segments=2_000)
+    assert small.segs is large.segs
+    assert small.grid.cell == large.grid.cell
+    assert len(small.index.zones) == 100 and len(large.index.zones) == 1_000
+    # the large square holds the small one at the same density: about as many zones met
+    work = [w.work() / len(w.segs) for w in (small, large)]
+    assert 0.7 < work[1][3] / work[0][3] < 1.4
