@@ -48,6 +48,7 @@ from highnorth.geo.track import TOL_M, Track  # noqa: E402
 from highnorth.model.time import parse_time  # noqa: E402
 from highnorth.rules.decision_map import decision_map, diff_maps  # noqa: E402
 from highnorth.rules.loader import load_policy  # noqa: E402
+from highnorth.runtime import keep_freed_memory  # noqa: E402
 
 DEFAULT = ROOT / "src" / "highnorth" / "data" / "default"
 LUFTROM = ROOT.parent / "shared" / "data" / "airspace" / "luftrom.geojson"
@@ -371,10 +372,15 @@ def main() -> None:
     ap.add_argument(
         "--cell", type=float, default=0.0, help="W2: the grid's cell size in metres (default: its own rule)"
     )
+    ap.add_argument(
+        "--malloc-default", action="store_true", help="leave glibc's malloc as it is (highnorth tunes it: runtime.py)"
+    )
     args = ap.parse_args()
     only = set(args.only.split(","))
+    tuned = not args.malloc_default and keep_freed_memory()
     print(
-        f"machine: {platform.machine()} {os.cpu_count()} cpus, python {platform.python_version()}, numpy {np.__version__}",
+        f"machine: {platform.machine()} {os.cpu_count()} cpus, python {platform.python_version()}, numpy {np.__version__}, "
+        f"malloc {'tuned' if tuned else 'default'}",
         flush=True,
     )
     policy = load_policy(DEFAULT).policy

@@ -21,7 +21,20 @@ INTERFACES = (
     "distributed",
     "starlette",
 )
-LAYERS = ["model", "geo", "rules", "engine", "formats", "scenarios", "settings", "workflow", "store", "api", "cli"]
+LAYERS = [
+    "model",
+    "geo",
+    "rules",
+    "engine",
+    "formats",
+    "scenarios",
+    "settings",
+    "runtime",
+    "workflow",
+    "store",
+    "api",
+    "cli",
+]
 
 
 def imports_of(path: Path) -> set[str]:

@@ -8,6 +8,7 @@ import sys
 import typer
 
 from ..model.errors import HighnorthError, exit_code
+from ..runtime import keep_freed_memory
 from . import check, maps, policy, server, zones
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app.add_typer(server.db_app, name="db")
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; errors become a message and an exit code, never a stack trace."""
+    keep_freed_memory()  # large batches reuse freed arrays (runtime.py)
     try:
         result = app(args=argv, standalone_mode=False)
         return int(result or 0)
