@@ -37,6 +37,7 @@ import numpy as np
 from highnorth.engine import Screener
 from highnorth.formats.activity_geojson import read_activities
 from highnorth.rules.loader import load_policy
+from highnorth.runtime import keep_freed_memory
 from highnorth.settings import Settings
 from highnorth.store import Store, sqlite_url
 
@@ -67,7 +68,9 @@ def finnmark_flight(vertices: int = 1000) -> dict:
 
 
 def baseline_rate(doc: dict, seconds: float) -> tuple[float, str]:
-    """In-process `Screener(policy).screen([activity])` per second (single thread), and the outcome."""
+    """In-process `Screener(policy).screen([activity])` per second (single thread), and the outcome;
+    malloc tuned as in the server (runtime.py)."""
+    keep_freed_memory()
     policy = load_policy(Settings.from_env().policy_dir, cache_dir=Settings.from_env().cache_dir).policy
     (activity,) = read_activities(doc, known_nations=policy.actors.nations).activities
     screener = Screener(policy)

@@ -112,9 +112,11 @@ def w1(policy, sizes, workers):
         acts = flights(n)
         segments = sum(len(a.geometry.coords) - 1 for a in acts)
         input_bytes = segments * 4 * 8  # lon, lat, alt, time per vertex, float64
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         t = time.perf_counter()
         found = geometry_stage(acts, index)
         el = time.perf_counter() - t
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
         tracemalloc.start()  # a second pass for memory: tracing slows allocation down
         geometry_stage(acts, index)
         _, peak = tracemalloc.get_traced_memory()
@@ -136,6 +138,7 @@ def w1(policy, sizes, workers):
             ratio_vs_movingpandas=(segments / el / mp) if mp else "n/a",
             peak_traced_mb=peak / 1e6,
             peak_mem_ratio=peak / input_bytes,
+            page_faults=faults,
         )
     if workers > 1:
         n = sizes[-1]

@@ -1,33 +1,40 @@
 """Process settings for screening large batches, applied by the entry points (`highnorth`, the
 API's worker processes, the benchmarks), never on import.
 
-`keep_freed_memory`: glibc's malloc serves each large allocation (numpy's arrays of a chunk of
-segments) with its own `mmap` and gives it back with `munmap` when it is freed, so the next chunk's
-arrays fault in fresh pages: about 85,000 minor page faults per 10^6 segments, a fifth of the
-geometry stage's time on the project's machine (docs/performance.md). Raising the mmap threshold to
-glibc's maximum (32 MiB) and the trim threshold keeps freed memory in the heap for the next chunk.
-The cost: up to TRIM_BYTES of freed memory stays with the process instead of going back to the
-system. Elsewhere than on glibc (musl, macOS) nothing changes.
+`keep_freed_memory`: with glibc's default settings the memory a chunk of segments frees goes back
+to the system (the heap is trimmed, large blocks are unmapped) and the next chunk faults it in
+again: about 85,000 minor page faults per 10^6 segments on the project's machine, and W1 at
+0.92–1.06 M segments/s instead of 1.13–1.22 M (docs/performance.md, `page_faults` in bench W1).
+Setting both the mmap threshold and the trim threshold (either alone does not help) keeps the
+freed memory in the heap for the next chunk. The trim threshold stays below the 64 MiB heap of a
+thread's arena, so the API's worker threads still give memory back. An operator's own settings
+(`MALLOC_*` variables, `GLIBC_TUNABLES`) are left as they are, and elsewhere than on glibc (musl,
+macOS) nothing changes.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 
 __all__ = ["MMAP_THRESHOLD_BYTES", "TRIM_BYTES", "keep_freed_memory"]
 
-#: allocations up to this size come from the heap (glibc accepts at most 32 MiB on 64-bit)
+#: allocations up to this size come from the heap, not from a mapping of their own
 MMAP_THRESHOLD_BYTES = 32 * 2**20
-#: free memory at the top of the heap beyond this is given back to the system
-TRIM_BYTES = 256 * 2**20
+#: free memory at the top of a heap beyond this goes back to the system
+TRIM_BYTES = 32 * 2**20
 
 _M_TRIM_THRESHOLD = -1  # mallopt parameters (malloc.h)
 _M_MMAP_THRESHOLD = -3
+_OPERATOR_SETTINGS = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "GLIBC_TUNABLES")
 
 
 def keep_freed_memory() -> bool:
-    """Ask glibc's malloc to keep freed memory for reuse; True when it took both settings."""
+    """Ask glibc's malloc to keep freed memory for reuse; True when it took both settings (False
+    when not on glibc, or when the environment already sets malloc's thresholds)."""
+    if any(os.environ.get(name) for name in _OPERATOR_SETTINGS):
+        return False
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         mallopt = libc.mallopt
