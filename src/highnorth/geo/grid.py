@@ -37,6 +37,16 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
+def _expand(ptr: np.ndarray, values: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(index into `rows`, value) for every value of every given row of a CSR list (`ptr`,
+    `values`)."""
+    lo, hi = ptr[rows], ptr[rows + 1]
+    counts = hi - lo
+    at = np.repeat(np.arange(len(rows)), counts)
+    offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    return at, values[np.repeat(lo, counts) + offset]
+
+
 @dataclass
 class ZoneGrid:
     """The grid over `geoms` (frame coordinates), with `edges` (x1 y1 x2 y2) owned by `edge_zone`."""
@@ -127,19 +137,11 @@ class ZoneGrid:
 
     def members_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row into `ids`, zone) for every zone of every given cover set."""
-        lo, hi = self.cover_ptr[ids], self.cover_ptr[ids + 1]
-        counts = hi - lo
-        rows = np.repeat(np.arange(len(ids)), counts)
-        offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        return rows, self.cover_members[np.repeat(lo, counts) + offset]
+        return _expand(self.cover_ptr, self.cover_members, ids)
 
     def boundary_of(self, cell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row into `cell`, zone) for every boundary zone of every given cell."""
-        lo, hi = self.boundary_ptr[cell], self.boundary_ptr[cell + 1]
-        counts = hi - lo
-        rows = np.repeat(np.arange(len(cell)), counts)
-        offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        return rows, self.boundary_zones[np.repeat(lo, counts) + offset]
+        return _expand(self.boundary_ptr, self.boundary_zones, cell)
 
     # construction ---------------------------------------------------------------------------
     def _boundary_pairs(self) -> np.ndarray:
