@@ -36,7 +36,7 @@ import numpy as np
 
 from highnorth.engine import Screener
 from highnorth.formats.activity_geojson import read_activities
-from highnorth.rules.loader import load_policy
+from highnorth.rules.loading.loader import load_policy
 from highnorth.runtime import keep_freed_memory
 from highnorth.settings import Settings
 from highnorth.store import Store, sqlite_url

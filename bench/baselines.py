@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import numpy as np
 import shapely
 
-from highnorth.geo.index import ZoneIndex
-from highnorth.geo.kernel import Segments
+from highnorth.geo.exposures.index import ZoneIndex
+from highnorth.geo.kernels.kernel import Segments
 
 
 def naive_rate(segs: Segments, index: ZoneIndex, limit: int = 3_000) -> tuple[float, int]:

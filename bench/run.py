@@ -39,15 +39,15 @@ from highnorth.engine import Screener  # noqa: E402
 from highnorth.formats.activity_geojson import load_activities  # noqa: E402
 from highnorth.formats.decision_json import decisions_document, dumps  # noqa: E402
 from highnorth.formats.zones_geojson import read_zones_geojson  # noqa: E402
-from highnorth.geo.exposure import CHUNK_SEGMENTS  # noqa: E402
-from highnorth.geo.grid import ZoneGrid  # noqa: E402
-from highnorth.geo.index import ZoneIndex  # noqa: E402
-from highnorth.geo.kernel import Segments, fast_intervals, reference_intervals  # noqa: E402
-from highnorth.geo.projection import Frame  # noqa: E402
-from highnorth.geo.track import TOL_M, Track  # noqa: E402
+from highnorth.geo.exposures.index import ZoneIndex  # noqa: E402
+from highnorth.geo.exposures.stage import CHUNK_SEGMENTS  # noqa: E402
+from highnorth.geo.exposures.track import TOL_M, Track  # noqa: E402
+from highnorth.geo.kernels.grid import ZoneGrid  # noqa: E402
+from highnorth.geo.kernels.kernel import Segments, fast_intervals, reference_intervals  # noqa: E402
+from highnorth.geo.zones.projection import Frame  # noqa: E402
 from highnorth.model.time import parse_time  # noqa: E402
-from highnorth.rules.decision_map import decision_map, diff_maps  # noqa: E402
-from highnorth.rules.loader import load_policy  # noqa: E402
+from highnorth.rules.deciding.decision_map import decision_map, diff_maps  # noqa: E402
+from highnorth.rules.loading.loader import load_policy  # noqa: E402
 from highnorth.runtime import keep_freed_memory  # noqa: E402
 
 DEFAULT = ROOT / "src" / "highnorth" / "data" / "default"

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
-from highnorth.geo.projection import GEOD, Frame, geodesic_circle
+from highnorth.geo.zones.projection import GEOD, Frame, geodesic_circle
 from highnorth.model import Activity, Actor, Zone
 from highnorth.model.zone import VerticalLimit
 

@@ -364,7 +364,7 @@ def build(out_dir: Path, build_dir: Path, npm_timeout: float, install: bool = Tr
 
 def report(out_dir: Path) -> None:
     # Imported here so that the build itself needs only shapely.
-    from highnorth.geo.projection import Frame
+    from highnorth.geo.zones.projection import Frame
 
     frame = Frame(25.0, 70.0)
     for name in OUTPUT_FILES:

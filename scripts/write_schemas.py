@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from highnorth.rules.schema import json_schemas
+from highnorth.rules.loading.schema import json_schemas
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "highnorth" / "schemas"
 

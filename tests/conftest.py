@@ -13,7 +13,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from highnorth.engine import Screener
-from highnorth.rules.loader import load_policy
+from highnorth.rules.loading.loader import load_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_POLICY = ROOT / "src" / "highnorth" / "data" / "default"

@@ -25,10 +25,10 @@ from workloads import (
     synthetic_zones,
 )
 
-from highnorth.geo.index import ZoneIndex
-from highnorth.geo.kernel import Segments, fast_intervals
-from highnorth.geo.projection import GEOD, Frame
-from highnorth.geo.track import Track
+from highnorth.geo.exposures.index import ZoneIndex
+from highnorth.geo.exposures.track import Track
+from highnorth.geo.kernels.kernel import Segments, fast_intervals
+from highnorth.geo.zones.projection import GEOD, Frame
 
 FRAME = Frame(*SPREAD_FRAME)
 

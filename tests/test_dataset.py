@@ -9,7 +9,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.ops import nearest_points
 
-from highnorth.geo.projection import GEOD, Frame
+from highnorth.geo.zones.projection import GEOD, Frame
 
 from conftest import shared
 

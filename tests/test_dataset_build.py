@@ -19,7 +19,7 @@ import shapely
 from shapely.geometry import Point, box, shape
 from shapely.geometry.base import BaseGeometry
 
-from highnorth.geo.projection import Frame
+from highnorth.geo.zones.projection import Frame
 
 ROOT = Path(__file__).resolve().parents[1]
 GEOMETRY = ROOT / "src" / "highnorth" / "data" / "default" / "geometry"

@@ -14,19 +14,31 @@ from hypothesis import strategies as st
 from highnorth.engine import Screener
 from highnorth.model import Activity, Actor, Rule
 from highnorth.model.rule import Condition
-from highnorth.rules.evaluate import SEVERITY, combine, decide
+from highnorth.model.outcome import Effect, Outcome
+from highnorth.rules.deciding.evaluate import combine, decide
 from highnorth.rules.selectors import parse_selector
 
 UTC = dt.UTC
-EFFECTS = ("permit", "condition", "refer", "deny")
+EFFECTS = ("permit", "condition", "refer", "deny")  # the documented order, least severe first
+OUTCOMES = ("permitted", "conditional", "referred", "denied")
 
 
 def test_truth_table_is_the_documented_order():
     for a, b in itertools.product(EFFECTS, repeat=2):
-        assert combine(a, b) == max(a, b, key=SEVERITY.__getitem__)
-        assert combine(a, b) == combine(b, a)
-    for a, b, c in itertools.product(EFFECTS, repeat=3):
+        assert combine(Effect(a), Effect(b)) == max(a, b, key=EFFECTS.index)
+        assert combine(Effect(a), Effect(b)) == combine(Effect(b), Effect(a))
+    for a, b, c in itertools.product(map(Effect, EFFECTS), repeat=3):
         assert combine(combine(a, b), c) == combine(a, combine(b, c))
+
+
+def test_effects_and_outcomes_order_by_severity_and_map_one_to_one():
+    assert [str(e) for e in sorted(map(Effect, reversed(EFFECTS)))] == list(EFFECTS)
+    assert [str(o) for o in sorted(map(Outcome, reversed(OUTCOMES)))] == list(OUTCOMES)
+    assert [Effect(e).outcome for e in EFFECTS] == list(OUTCOMES)
+    assert [Outcome(o).effect for o in OUTCOMES] == list(EFFECTS)
+    assert Effect.DENY > "refer" and Outcome.REFERRED < "denied"  # text compares by severity too
+    assert Outcome.most_severe([]) == "permitted" and Outcome.most_severe(["referred", "conditional"]) == "referred"
+    assert {Effect.DENY: 1}["deny"] == 1  # equal to its text, hashed as it
 
 
 def activity(coords, start="2025-06-01T10:00:00Z", end="2025-06-01T11:00:00Z", nation="USA", kind="flight", **attrs):
@@ -88,7 +100,7 @@ def test_membership_is_judged_at_the_time_of_each_piece(grid):
 
 
 def test_exposure_spanning_a_version_boundary_is_split_there(tmp_path):
-    from highnorth.rules.loader import load_policy
+    from highnorth.rules.loading.loader import load_policy
 
     from conftest import write_policy
 

@@ -10,8 +10,8 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from highnorth.geo.exposure import ZoneIndex, exposures
-from highnorth.geo.projection import GEOD, Frame
+from highnorth.geo.exposures.stage import ZoneIndex, exposures
+from highnorth.geo.zones.projection import GEOD, Frame
 from highnorth.model import Activity, Actor, Interval, VerticalLimit, Zone
 
 UTC = dt.UTC
@@ -174,7 +174,7 @@ def test_exact_exposure_agrees_with_dense_sampling(poly, pts):
     found = exposures(act, index(zone))
     # sample the track densely by time, independently: positions along each geodesic by pyproj,
     # at constant speed within each segment
-    from highnorth.geo.exposure import track_times
+    from highnorth.geo.exposures.stage import track_times
 
     lon0, lat0 = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
     secs = track_times(act, lon0, lat0)

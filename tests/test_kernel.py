@@ -10,11 +10,11 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from highnorth.geo.exposure import ZoneIndex, exposures, exposures_many
-from highnorth.geo.grid import ZoneGrid
-from highnorth.geo.kernel import Segments, fast_intervals, reference_intervals
-from highnorth.geo.projection import Frame
-from highnorth.geo.track import TOL_M, Track
+from highnorth.geo.exposures.stage import ZoneIndex, exposures, exposures_many
+from highnorth.geo.exposures.track import TOL_M, Track
+from highnorth.geo.kernels.grid import ZoneGrid
+from highnorth.geo.kernels.kernel import Segments, fast_intervals, reference_intervals
+from highnorth.geo.zones.projection import Frame
 from highnorth.model import Activity, Actor, VerticalLimit, Zone
 
 T0 = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from highnorth.geo.projection import Frame
+from highnorth.geo.zones.projection import Frame
 from highnorth.model.errors import PolicyDataError
-from highnorth.rules.loader import load_policy
-from highnorth.rules.schema import json_schemas
+from highnorth.rules.loading.loader import load_policy
+from highnorth.rules.loading.schema import json_schemas
 
 from conftest import GRID_RULES, GRID_ZONES, write_policy
 
@@ -176,7 +176,7 @@ def test_the_zone_cache_gives_the_same_policy_and_misses_on_any_change(tmp_path)
 
 def test_a_policy_file_that_is_not_a_mapping_says_so(tmp_path):
     from highnorth.model.errors import PolicyDataError
-    from highnorth.rules.loader import load_policy
+    from highnorth.rules.loading.loader import load_policy
 
     for text, got in (('"x"\n', "single value"), ("- a\n", "list")):
         (tmp_path / "policy.yaml").write_text(text)
@@ -186,7 +186,7 @@ def test_a_policy_file_that_is_not_a_mapping_says_so(tmp_path):
 
 def test_a_confined_policy_names_only_its_own_files(tmp_path):
     from highnorth.model.errors import PolicyDataError
-    from highnorth.rules.loader import load_policy
+    from highnorth.rules.loading.loader import load_policy
 
     (tmp_path / "p").mkdir()
     (tmp_path / "secret.yaml").write_text("nations: []\n")

@@ -11,7 +11,7 @@ import pytest
 
 from highnorth.formats.openair import ARC_TOLERANCE_M, read_openair
 from highnorth.formats.zones_geojson import read_zones_geojson
-from highnorth.geo.projection import GEOD, Frame
+from highnorth.geo.zones.projection import GEOD, Frame
 from highnorth.model.errors import FormatError
 from highnorth.model.zone import FT, SFC, UNL, VerticalLimit
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from highnorth.geo.projection import GEOD, MAX_EDGE_M, Frame, densify_lonlat, geodesic_buffer, geodesic_circle
+from highnorth.geo.zones.projection import GEOD, MAX_EDGE_M, Frame, densify_lonlat, geodesic_buffer, geodesic_circle
 
 
 @pytest.mark.parametrize(("lon", "lat", "az"), [(20, 69, 45), (5, 60, 80), (31, 70, 10), (10, 58, 135), (-5, 55, 60)])
@@ -58,7 +58,7 @@ def test_circle_radius_and_area():
 
 
 def test_the_cheap_length_bound_is_an_upper_bound():
-    from highnorth.geo.projection import _chord_upper_bound_m
+    from highnorth.geo.zones.projection import _chord_upper_bound_m
 
     rng = np.random.default_rng(0)
     lon = rng.uniform(-30, 60, 5000)

@@ -19,7 +19,7 @@ import pytest
 
 from highnorth.cli.app import main
 from highnorth.engine import Screener
-from highnorth.rules.loader import load_policy
+from highnorth.rules.loading.loader import load_policy
 from highnorth.scenarios import find_scenarios, run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

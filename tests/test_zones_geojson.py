@@ -18,11 +18,11 @@ from highnorth.formats.zones_geojson import (
     write_zones_geojson,
 )
 from highnorth.formats.zones_yaml import write_zone_set
-from highnorth.geo.projection import Frame
+from highnorth.geo.zones.projection import Frame
 from highnorth.model.errors import FormatError
 from highnorth.model.time import FAR_FUTURE, Interval, parse_time
 from highnorth.model.zone import FT, SFC, UNL, VerticalLimit, Zone
-from highnorth.rules.loader import load_policy
+from highnorth.rules.loading.loader import load_policy
 
 DATA = Path(__file__).parents[1] / ".." / "shared" / "data"
 SQUARE = {"type": "Polygon", "coordinates": [[[20, 69], [21, 69], [21, 70], [20, 70], [20, 69]]]}

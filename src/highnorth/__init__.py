@@ -14,7 +14,7 @@ from .model import (
     Reason,
     Zone,
 )
-from .rules.loader import load_policy
+from .rules.loading.loader import load_policy
 
 __all__ = [
     "Activity",

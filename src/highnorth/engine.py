@@ -9,7 +9,7 @@
 ...                 parse_time("2025-06-12T08:00:00+02:00"), shapely.Point(30.0456, 69.7269),
 ...                 attributes={"nuclear_powered": False})
 >>> decision = Screener(policy).decide(call)
->>> decision.outcome, sorted({r.rule for r in decision.reasons if r.effect == "refer"})
+>>> str(decision.outcome), sorted({r.rule for r in decision.reasons if r.effect == "refer"})
 ('referred', ['fm2025-east-case-by-case'])
 """
 
@@ -27,13 +27,13 @@ from functools import cached_property
 
 import numpy as np
 
-from .geo.exposure import CHUNK_SEGMENTS, ZoneIndex, exposures, exposures_many
-from .geo.projection import Frame
+from .geo.exposures.stage import CHUNK_SEGMENTS, ZoneIndex, exposures, exposures_many
+from .geo.zones.projection import Frame
 from .model.activity import Activity
 from .model.decision import Decision, Exposure
 from .model.rule import Policy
 from .model.zone import Zone
-from .rules.evaluate import decide, timeline_cuts
+from .rules.deciding.evaluate import decide, timeline_cuts
 
 __all__ = ["FAST_PATH_VERTICES", "Screener", "screen"]
 

@@ -33,9 +33,10 @@ from typing import Any
 from .engine import Screener
 from .formats.activity_geojson import load_activities
 from .model.errors import HighnorthError, InputError, did_you_mean
+from .model.outcome import Outcome
 from .model.rule import Policy
 from .model.time import parse_time
-from .rules.yamlio import load_yaml
+from .rules.loading.yamlio import load_yaml
 
 __all__ = ["ScenarioResult", "find_scenarios", "run_scenario"]
 
@@ -131,7 +132,7 @@ def run_scenario(folder: Path, screener_for: Callable[[Path | None], Screener]) 
 
 _TOP_KEYS = ("at", "policy", "error", "decisions")
 _DECISION_KEYS = ("outcome", "rules", "not_rules", "obligations", "exposures")
-_OUTCOMES = ("permitted", "conditional", "referred", "denied")
+_OUTCOMES = tuple(Outcome)
 
 
 def _shape_problems(expected: Any) -> list[str]:

@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .._version import __version__
 from ..engine import Screener
-from ..rules.loader import load_policy
+from ..rules.loading.loader import load_policy
 from ..store import Store
 from . import errors
 from .config import ServerConfig
@@ -89,7 +89,7 @@ def create_app(config: ServerConfig, service: Service | None = None) -> FastAPI:
             status="ok",
             version=__version__,
             policy=svc.policy.id,
-            policy_hash=svc.policy.hashes.get("*", ""),
+            policy_hash=svc.policy.hash,
             database=svc.store.engine.dialect.name,
         )
 

@@ -4,7 +4,6 @@ request body within the limits."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -17,6 +16,7 @@ from ..formats.decision_json import decision_json, policy_json
 from ..model.activity import Activity
 from ..model.decision import Decision
 from ..model.errors import ActivityInputError, InputError, Problem
+from ..model.hashing import content_hash
 from ..model.rule import Policy, version_in_force
 from ..model.time import parse_time
 from ..store import NewRequest, Store
@@ -67,8 +67,7 @@ def _no_constant(name: str) -> Any:
 
 def input_hash(feature: Mapping[str, Any]) -> str:
     """The hash of one input feature over canonical JSON (key order and spacing do not count)."""
-    text = json.dumps(feature, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    return content_hash(feature)
 
 
 def _count_positions(geometry: Any) -> int:
@@ -141,7 +140,7 @@ class Service:
                 input_hash=input_hash(f),
                 decision={**decision_json(d), "policy": policy_json(self.policy, [d])},
                 outcome=d.outcome,
-                policy_hash=self.policy.hashes.get("*", ""),
+                policy_hash=self.policy.hash,
             )
             for a, f, d in zip(activities, features, decisions, strict=True)
         ]

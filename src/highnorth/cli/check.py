@@ -11,9 +11,10 @@ from rich.table import Table
 from ..formats.activity_geojson import load_activities
 from ..formats.decision_json import decisions_document, decisions_geojson, dumps
 from ..model.errors import InputError, did_you_mean
+from ..model.outcome import Outcome
 from ..model.time import format_time
-from ..rules.explain import explain as explain_text
-from ..rules.explain import place
+from ..rules.deciding.explain import explain as explain_text
+from ..rules.deciding.explain import place
 from .common import (
     Format,
     console,
@@ -26,7 +27,12 @@ from .common import (
     write_or_print,
 )
 
-OUTCOME_STYLE = {"permitted": "green", "conditional": "cyan", "referred": "yellow", "denied": "bold red"}
+OUTCOME_STYLE = {
+    Outcome.PERMITTED: "green",
+    Outcome.CONDITIONAL: "cyan",
+    Outcome.REFERRED: "yellow",
+    Outcome.DENIED: "bold red",
+}
 
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy directory (default: the High North dataset).")]
 AtOpt = Annotated[
@@ -80,7 +86,7 @@ def check(
         case Format.markdown:
             write_or_print(_markdown(pol, activities, decisions), output)
         case Format.table:
-            table = Table(title=f"{pol.title} — policy {pol.id} ({pol.hashes.get('*', '')[:19]})", title_justify="left")
+            table = Table(title=f"{pol.title} — policy {pol.id} ({pol.hash[:19]})", title_justify="left")
             for col in ("activity", "kind", "actor", "outcome", "obligations", "decided by"):
                 table.add_column(col, overflow="fold")
             for a, d in zip(activities, decisions, strict=True):
@@ -110,14 +116,14 @@ def check(
 
 
 def _worst(decision) -> str:
-    return {"permitted": "permit", "conditional": "condition", "referred": "refer", "denied": "deny"}[decision.outcome]
+    return Outcome(decision.outcome).effect
 
 
 def _markdown(policy, activities, decisions) -> str:
     lines = [
         f"# Decisions under {policy.id}",
         "",
-        f"Policy hash `{policy.hashes.get('*', '')}`.",
+        f"Policy hash `{policy.hash}`.",
         "",
         "| activity | kind | actor | outcome | obligations |",
         "|---|---|---|---|---|",

@@ -27,9 +27,10 @@ from rich.console import Console
 from ..engine import Screener
 from ..model.decision import Decision
 from ..model.errors import InputError
+from ..model.outcome import Outcome
 from ..model.rule import Policy, version_in_force
 from ..model.time import parse_time
-from ..rules.loader import load_policy
+from ..rules.loading.loader import load_policy
 from ..settings import Settings
 
 __all__ = [
@@ -134,12 +135,13 @@ def parse_attrs(values: Iterable[str]) -> dict[str, Any]:
 
 def exit_for(decisions: Iterable[Decision]) -> int:
     """0 when all are permitted or conditional, 3 when any is referred, 4 when any is denied."""
-    outcomes = {d.outcome for d in decisions}
-    if "denied" in outcomes:
-        return EXIT_DENIED
-    if "referred" in outcomes:
-        return EXIT_REFERRED
-    return EXIT_OK
+    match Outcome.most_severe(d.outcome for d in decisions):
+        case Outcome.DENIED:
+            return EXIT_DENIED
+        case Outcome.REFERRED:
+            return EXIT_REFERRED
+        case _:
+            return EXIT_OK
 
 
 def write_or_print(text: str, output: Path | None) -> None:

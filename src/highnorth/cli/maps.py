@@ -14,7 +14,7 @@ from ..formats.decision_map_geojson import diff_geojson, map_geojson
 from ..model.activity import KINDS
 from ..model.errors import InputError, did_you_mean
 from ..model.time import format_time
-from ..rules.decision_map import decision_map, diff_maps
+from ..rules.deciding.decision_map import decision_map, diff_maps
 from .common import Format, console, get_policy, parse_attrs, require_when, version_in_force, write_or_print
 
 ActorOpt = Annotated[str, typer.Option("--actor", help="Nation (ISO 3166-1 alpha-3), e.g. USA.")]
@@ -79,9 +79,7 @@ def diff_command(
     attrs = parse_attrs(attr or [])
     before = decision_map(pol, actor=actor, kind=kind, at=t0, attributes=attrs)
     after = decision_map(pol, actor=actor, kind=kind, at=t1, attributes=attrs)
-    default = {"permit": "permitted", "condition": "conditional", "refer": "referred", "deny": "denied"}[
-        pol.default_effect
-    ]
+    default = pol.default_effect.outcome
     changes = diff_maps(before, after, default)
     doc = diff_geojson(before, after, changes)
     if output:

@@ -31,7 +31,7 @@ def validate(
     rules = sum(len(v.rules) for v in policy.versions)
     console().print(
         f"ok: policy `{policy.id}` — {len(policy.versions)} versions, {rules} rules, "
-        f"{len(policy.zones)} zones, {len(policy.actors.nations)} nations; hash {policy.hashes['*']}",
+        f"{len(policy.zones)} zones, {len(policy.actors.nations)} nations; hash {policy.hash}",
         highlight=False,
     )
 
@@ -84,7 +84,7 @@ def show(
             interval = pol.version_interval(v)
             until = "" if interval.end.year == 9999 else format_time(interval.end)
             table.add_row(
-                v.version, format_time(v.effective), until, str(len(v.rules)), pol.hashes[v.version][:19], v.title
+                v.version, format_time(v.effective), until, str(len(v.rules)), pol.version_hash(v.version)[:19], v.title
             )
         console().print(table)
         return

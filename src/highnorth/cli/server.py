@@ -54,7 +54,7 @@ def serve(
     users = service.store.user_names()
     base = f"http://{host}:{port}"
     out = console()
-    out.print(f"highnorth: policy `{pol.id}` ({len(pol.versions)} versions, {pol.hashes['*'][:19]}…)", highlight=False)
+    out.print(f"highnorth: policy `{pol.id}` ({len(pol.versions)} versions, {pol.hash[:19]}…)", highlight=False)
     out.print(f"database:  {_redact(url)}", highlight=False)
     out.print(f"API:       {base}    interactive docs: {base}/docs    OpenAPI: {base}/openapi.json", highlight=False)
     if not users:

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from ..formats.decision_json import dumps
-from ..geo.projection import Frame
+from ..geo.zones.projection import Frame
 from ..model.errors import FormatError, InputError
 from .common import console, get_policy, parse_when, warn, write_or_print
 

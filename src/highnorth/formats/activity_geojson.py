@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from ..geo.repair import check_lonlat, repair
+from ..geo.zones.repair import check_lonlat, repair
 from ..model.activity import KINDS, Activity
 from ..model.actor import Actor
 from ..model.errors import ActivityInputError, GeometryError, Problem, did_you_mean

@@ -94,8 +94,8 @@ def policy_json(policy: Policy, decisions: Sequence[Decision]) -> dict[str, Any]
     return {
         "id": policy.id,
         "version": newest,
-        "hash": policy.hashes.get("*", ""),
-        "versions_used": [{"version": v, "hash": policy.hashes.get(v, "")} for v in used],
+        "hash": policy.hash,
+        "versions_used": [{"version": v, "hash": policy.version_hash(v)} for v in used],
     }
 
 

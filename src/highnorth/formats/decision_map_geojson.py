@@ -11,7 +11,7 @@ import shapely
 from shapely.geometry import mapping
 
 from ..model.time import format_time
-from ..rules.decision_map import Change, DecisionMap
+from ..rules.deciding.decision_map import Change, DecisionMap
 
 __all__ = ["diff_geojson", "map_geojson"]
 

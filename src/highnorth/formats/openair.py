@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from ..geo.projection import GEOD
-from ..geo.repair import repair
+from ..geo.zones.projection import GEOD
+from ..geo.zones.repair import repair
 from ..model.errors import FormatError, GeometryError
 from ..model.zone import SFC, UNL, VerticalLimit, Zone
 from ._zone_common import IdMaker, parse_limit

@@ -34,7 +34,7 @@ from typing import Any
 import shapely
 from shapely.geometry import shape
 
-from ..geo.repair import check_lonlat, repair
+from ..geo.zones.repair import check_lonlat, repair
 from ..model.errors import FormatError, GeometryError, did_you_mean
 from ..model.time import EPOCH, FAR_FUTURE, Interval, format_time, parse_time
 from ..model.zone import SFC, UNL, VerticalLimit, Zone

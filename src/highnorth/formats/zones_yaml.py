@@ -1,4 +1,4 @@
-"""Zones written as a policy zone file (`rules/schema.py` `ZonesFile`) plus its GeoJSON.
+"""Zones written as a policy zone file (`rules/loading/schema.py` `ZonesFile`) plus its GeoJSON.
 
 `write_zone_set` turns imported zones (OpenAir, GeoJSON, ...) into files a policy directory can
 list under `zones:` in its policy.yaml: ``<name>.zones.yaml`` with one entry per zone, whose
@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from ..model.errors import FormatError
 from ..model.time import EPOCH, FAR_FUTURE, format_time
 from ..model.zone import VerticalLimit, Zone
-from ..rules.schema import ZonesFile
+from ..rules.loading.schema import ZonesFile
 from .zones_geojson import write_zones_geojson
 
 __all__ = ["write_zone_set"]

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
 
-from .rule import Basis, Effect, Obligation
+from .outcome import Effect, Outcome
+from .rule import Basis, Obligation
 
-__all__ = ["OUTCOME_OF", "Decision", "DueObligation", "Exposure", "Outcome", "Reason"]
-
-Outcome = Literal["permitted", "conditional", "referred", "denied"]
-OUTCOME_OF: dict[str, Outcome] = {
-    "permit": "permitted",
-    "condition": "conditional",
-    "refer": "referred",
-    "deny": "denied",
-}
+__all__ = ["Decision", "DueObligation", "Exposure", "Reason"]
 
 
 @dataclass(frozen=True, slots=True)

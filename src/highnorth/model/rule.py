@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from .actor import ActorRegistry
 from .errors import InputError
+from .outcome import Effect
 from .time import Interval
 from .zone import Basis, Zone
 
@@ -24,7 +25,6 @@ __all__ = [
     "version_in_force",
 ]
 
-Effect = Literal["permit", "condition", "refer", "deny"]
 Operator = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in"]
 
 
@@ -147,10 +147,19 @@ class Policy:
     zones: Mapping[str, Zone]
     actors: ActorRegistry
     parameters: Mapping[str, Any] = field(default_factory=dict)
-    hashes: Mapping[str, str] = field(default_factory=dict)  # version -> content hash
+    hashes: Mapping[str, str] = field(default_factory=dict)  # version -> content hash; "*": the whole policy
     root: str = ""
     frame: tuple[float, float] = (0.0, 0.0)  # centre (lon, lat) of the policy's working frame
     extent: tuple[float, float, float, float] = (-180.0, -90.0, 180.0, 90.0)
+
+    @property
+    def hash(self) -> str:
+        """The content hash of the whole policy (every version): `sha256:...`."""
+        return self.hashes.get("*", "")
+
+    def version_hash(self, version: str) -> str:
+        """The content hash of one version."""
+        return self.hashes.get(version, "")
 
     def version_at(self, at: dt.datetime) -> PolicyVersion | None:
         """The version in force at `at`, or None before the first one."""

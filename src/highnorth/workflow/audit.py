@@ -17,11 +17,11 @@ prints it so it can be kept outside the database.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from ..model.hashing import content_hash
 
 __all__ = ["GENESIS", "AuditEntry", "ChainBreak", "entry_hash", "verify_chain"]
 
@@ -30,8 +30,7 @@ GENESIS = "sha256:" + "0" * 64  # the "previous hash" of the first entry
 
 def entry_hash(content: Mapping[str, Any]) -> str:
     """The hash of an entry's content (every field but `hash`), over canonical JSON."""
-    text = json.dumps(dict(content), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+    return content_hash(dict(content))
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from ..geo.projection import Frame, geodesic_buffer, geodesic_circle
+from ..geo.zones.projection import Frame, geodesic_buffer, geodesic_circle
 from ..model.activity import Activity
 from ..model.errors import GeometryError
 

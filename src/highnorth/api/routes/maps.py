@@ -11,9 +11,8 @@ from fastapi import APIRouter, Depends, Query
 
 from ...formats.decision_map_geojson import diff_geojson, map_geojson
 from ...model.activity import KINDS
-from ...model.decision import OUTCOME_OF
 from ...model.errors import InputError, did_you_mean
-from ...rules.decision_map import decision_map, diff_maps
+from ...rules.deciding.decision_map import decision_map, diff_maps
 from ...workflow.access import Principal
 from ..deps import Allowed, get_service
 from ..openapi import ERRORS, GEOJSON, GeoJSONResponse
@@ -71,5 +70,5 @@ def get_diff(
     """Where the outcome changed between two times, one Feature per (before, after) pair."""
     attrs = json.dumps(_check(service, actor, kind, attributes), sort_keys=True)
     before, after = _map(service, actor, kind, from_, attrs), _map(service, actor, kind, to, attrs)
-    default = OUTCOME_OF[service.policy.default_effect]
+    default = service.policy.default_effect.outcome
     return diff_geojson(before, after, diff_maps(before, after, default))

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from ...model.errors import InputError, NotFoundError, PolicyDataError, did_you_mean
 from ...model.rule import Policy, Rule
 from ...model.time import format_time
-from ...rules.loader import load_policy
+from ...rules.loading.loader import load_policy
 from ...workflow.access import Principal
 from ..deps import Allowed, get_service
 from ..openapi import ERRORS
@@ -52,7 +52,7 @@ def _summary(policy: Policy) -> dict[str, Any]:
         "title": policy.title,
         "jurisdiction": policy.jurisdiction,
         "default_effect": policy.default_effect,
-        "hash": policy.hashes.get("*", ""),
+        "hash": policy.hash,
         "zones": len(policy.zones),
         "nations": len(policy.actors.nations),
         "versions": [
@@ -61,7 +61,7 @@ def _summary(policy: Policy) -> dict[str, Any]:
                 "title": v.title,
                 "effective": format_time(v.effective),
                 "rules": len(v.rules),
-                "hash": policy.hashes.get(v.version, ""),
+                "hash": policy.version_hash(v.version),
             }
             for v in policy.versions
         ],
@@ -88,7 +88,7 @@ def show_version(version: str, service: ServiceDep, _who: Reader) -> dict[str, A
     return {
         "version": v.version,
         "effective": format_time(v.effective),
-        "hash": service.policy.hashes.get(v.version, ""),
+        "hash": service.policy.version_hash(v.version),
         "rules": [_rule(r) for r in v.rules],
     }
 

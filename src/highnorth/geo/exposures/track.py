@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..model.activity import Activity
-from .projection import Frame, densify_lines, densify_lonlat, geodesic_length_m
+from ...model.activity import Activity
+from ..zones.projection import Frame, densify_lines, densify_lonlat, geodesic_length_m
 
 __all__ = ["EPS", "TOL_M", "TOL_S", "TRIM_M", "Track", "bands_overlap", "track_times"]
 

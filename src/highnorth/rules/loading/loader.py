@@ -5,21 +5,21 @@ Every problem is reported with `file:line`, all of them at once, never only the 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..model.actor import ActorRegistry, Membership, Nation
-from ..model.errors import PolicyDataError, Problem, did_you_mean
-from ..model.rule import Condition, Obligation, Policy, PolicyVersion, Rule
-from ..model.time import FAR_FUTURE, Interval
-from ..model.zone import Zone
+from ...model.actor import ActorRegistry, Membership, Nation
+from ...model.errors import PolicyDataError, Problem, did_you_mean
+from ...model.hashing import content_hash
+from ...model.outcome import Effect
+from ...model.rule import Condition, Obligation, Policy, PolicyVersion, Rule
+from ...model.time import FAR_FUTURE, Interval
+from ...model.zone import Zone
+from ..selectors import SelectorError, parse_selector
 from . import schema
 from .datafile import parse_model, read_time, read_validity
-from .selectors import SelectorError, parse_selector
 from .yamlio import LinedDict, load_yaml, where
 from .zoneset import ZoneSetReader
 
@@ -34,17 +34,12 @@ class LoadResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _hash(*parts: Any) -> str:
-    blob = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":")).encode()
-    return "sha256:" + hashlib.sha256(blob).hexdigest()
-
-
 def load_policy(
     root: Path | str, *, repair_invalid: bool = True, cache_dir: Path | None = None, confine: bool = False
 ) -> LoadResult:
     """Load the policy in directory `root` (its `policy.yaml` and the files it names).
 
-    With `cache_dir`, derived zone geometry is cached there (rules/zonecache.py): the same
+    With `cache_dir`, derived zone geometry is cached there (rules/loading/zonecache.py): the same
     policy then loads without redoing the geometry algebra. With `confine`, every file the policy
     names must lie inside `root` (for policies from untrusted hands, like the API's validation);
     otherwise a policy may share files with another (`../default/actors.yaml`).
@@ -99,20 +94,23 @@ class _Loader(ZoneSetReader):
         hashes = {}
         for version in spec.versions:
             files = {rel: self.raw[rel] for rel in version.rules}
-            hashes[version.version] = _hash(
-                spec.model_dump(exclude={"versions"}, mode="json"),
-                version.model_dump(mode="json"),
-                files,
-                self.raw.get("__zones__"),
-                self.raw.get(spec.actors),
-                self.file_hashes,
+            hashes[version.version] = content_hash(
+                [
+                    spec.model_dump(exclude={"versions"}, mode="json"),
+                    version.model_dump(mode="json"),
+                    files,
+                    self.raw.get("__zones__"),
+                    self.raw.get(spec.actors),
+                    self.file_hashes,
+                ],
+                default=str,
             )
         policy = Policy(
             id=spec.id,
             title=spec.title,
             jurisdiction=spec.jurisdiction,
             timezone=spec.timezone,
-            default_effect=spec.default_effect,
+            default_effect=Effect(spec.default_effect),
             alliance=spec.alliance,
             partner_orgs=tuple(spec.partner_orgs),
             versions=versions,
@@ -124,7 +122,7 @@ class _Loader(ZoneSetReader):
             frame=(self.frame.lon0, self.frame.lat0),
             extent=spec.extent,
         )
-        policy_hash = _hash(sorted(hashes.items()))
+        policy_hash = content_hash([sorted(hashes.items())])
         object.__setattr__(policy, "hashes", {**hashes, "*": policy_hash})
         return LoadResult(policy, self.warnings)
 
@@ -258,7 +256,7 @@ class _Loader(ZoneSetReader):
                 Rule(
                     id=r.id,
                     title=r.title,
-                    effect=r.effect,
+                    effect=Effect(r.effect),
                     kinds=frozenset(r.kinds) if r.kinds else None,
                     actor=selector,
                     zones=tuple(r.zones),

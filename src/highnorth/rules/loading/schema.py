@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..model.activity import ActivityKind
+from ...model.activity import ActivityKind
 
 __all__ = [
     "ActorsFile",

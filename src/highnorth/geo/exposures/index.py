@@ -10,9 +10,9 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from ..model.zone import Zone
-from .grid import ZoneGrid
-from .projection import Frame
+from ...model.zone import Zone
+from ..kernels.grid import ZoneGrid
+from ..zones.projection import Frame
 from .track import TOL_M
 
 __all__ = ["ZoneIndex"]

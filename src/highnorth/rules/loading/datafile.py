@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ..model.errors import PolicyDataError, Problem, did_you_mean
-from ..model.time import EPOCH, FAR_FUTURE, Interval, parse_time
+from ...model.errors import PolicyDataError, Problem, did_you_mean
+from ...model.time import EPOCH, FAR_FUTURE, Interval, parse_time
 from . import schema
 from .yamlio import where
 

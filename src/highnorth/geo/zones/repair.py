@@ -7,7 +7,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
-from ..model.errors import GeometryError
+from ...model.errors import GeometryError
 
 __all__ = ["as_area", "check_lonlat", "repair"]
 

@@ -23,12 +23,12 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from ..model.activity import Activity
-from ..model.decision import Exposure
-from ..model.time import UTC, Interval
+from ...model.activity import Activity
+from ...model.decision import Exposure
+from ...model.time import UTC, Interval
+from ..kernels.kernel import Segments, fast_intervals, reference_intervals
+from ..zones.repair import as_area
 from .index import ZoneIndex
-from .kernel import Segments, fast_intervals, reference_intervals
-from .repair import as_area
 from .track import TOL_M, TOL_S, Track, bands_overlap, track_times
 
 __all__ = ["CHUNK_SEGMENTS", "TOL_M", "TOL_S", "ZoneIndex", "exposures", "exposures_many", "track_times"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from ..model.errors import PolicyDataError, Problem
+from ...model.errors import PolicyDataError, Problem
 
 __all__ = ["LinedDict", "LinedList", "line_of", "load_yaml", "where"]
 

@@ -24,34 +24,34 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..model.activity import Activity
-from ..model.decision import OUTCOME_OF, Decision, DueObligation, Exposure, Reason
-from ..model.errors import EvaluationError
-from ..model.rule import Condition, Effect, Policy, PolicyVersion, Rule
-from ..model.time import Interval, format_time
-from .selectors import matches
+from ...model.activity import Activity
+from ...model.decision import Decision, DueObligation, Exposure, Reason
+from ...model.errors import EvaluationError
+from ...model.outcome import Effect
+from ...model.rule import Condition, Policy, PolicyVersion, Rule
+from ...model.time import Interval, format_time
+from ..selectors import matches
 
-__all__ = ["SEVERITY", "combine", "decide", "timeline_cuts"]
+__all__ = ["combine", "decide", "timeline_cuts"]
 
-SEVERITY: dict[str, int] = {"permit": 0, "condition": 1, "refer": 2, "deny": 3}
 _MISSING = object()
 
 
 def combine(a: Effect, b: Effect) -> Effect:
     """Combine two effects by the truth table; commutative and associative.
 
-    >>> combine("permit", "condition"), combine("refer", "condition"), combine("refer", "deny")
-    ('condition', 'refer', 'deny')
+    >>> combine(Effect.PERMIT, Effect.CONDITION), combine(Effect.REFER, Effect.DENY)
+    (<Effect.CONDITION: 'condition'>, <Effect.DENY: 'deny'>)
     """
     match (a, b):
-        case ("deny", _) | (_, "deny"):
-            return "deny"  # a prohibition holds whatever else applies
-        case ("refer", _) | (_, "refer"):
-            return "refer"  # case by case: a human decides, whatever permits apply
-        case ("condition", _) | (_, "condition"):
-            return "condition"  # a permit with obligations is still conditional
+        case (Effect.DENY, _) | (_, Effect.DENY):
+            return Effect.DENY  # a prohibition holds whatever else applies
+        case (Effect.REFER, _) | (_, Effect.REFER):
+            return Effect.REFER  # case by case: a human decides, whatever permits apply
+        case (Effect.CONDITION, _) | (_, Effect.CONDITION):
+            return Effect.CONDITION  # a permit with obligations is still conditional
         case _:
-            return "permit"  # only permits fired
+            return Effect.PERMIT  # only permits fired
 
 
 _OPS = {
@@ -214,7 +214,7 @@ def decide(
             cause = _fires(rule, activity, piece, policy, exposed, memo)
             if cause is None:
                 continue
-            effect: Effect = rule.effect if cause == "" else "refer"
+            effect = rule.effect if cause == "" else Effect.REFER
             detail = f"cannot evaluate: {cause}; fails closed to refer" if cause else ""
             fired.append((_reason(rule, effect, piece, version, detail), rule))
     reasons = _merge([r for r, _ in fired])
@@ -222,13 +222,13 @@ def decide(
     reasons += late
     if not reasons:
         reasons = [_default_reason(activity, policy)]
-    outcome: Effect = "permit"
+    outcome = Effect.PERMIT
     for reason in reasons:
         outcome = combine(outcome, reason.effect)
     return Decision(
         activity=activity.id,
-        outcome=OUTCOME_OF[outcome],
-        obligations=tuple(obligations) if outcome != "deny" else (),  # nothing to fulfil when denied
+        outcome=outcome.outcome,
+        obligations=tuple(obligations) if outcome != Effect.DENY else (),  # nothing to fulfil when denied
         reasons=tuple(sorted(reasons, key=lambda r: (r.enter, r.rule, r.zone or "", r.exit))),
         versions=tuple(sorted(versions_used)),
     )
@@ -278,7 +278,7 @@ def _obligations(
     """Obligations of every rule that fired, deduplicated; a late submission is a reason to refer."""
     by_key: dict[tuple, tuple[Any, set[str]]] = {}
     for reason, rule in fired:
-        if rule is None or (reason.effect == "refer" and reason.detail):
+        if rule is None or (reason.effect == Effect.REFER and reason.detail):
             continue
         for ob in rule.obligations:
             entry = by_key.setdefault(ob.key(), (ob, set()))
@@ -293,7 +293,7 @@ def _obligations(
                 _whole_activity_reason(
                     activity,
                     rule=f"{sorted(rules)[0]}:notice",
-                    effect="refer",
+                    effect=Effect.REFER,
                     title=f"{ob.type} needs {ob.notice_days} days' notice",
                     source="late submission is referred (docs/semantics.md)",
                     detail=f"due {format_time(due)}, submitted {format_time(activity.submitted)}",
@@ -306,7 +306,7 @@ def _no_version_reason(activity: Activity, piece: _Piece, policy: Policy) -> Rea
     first = min((v.effective for v in policy.versions), default=None)
     return Reason(
         rule="no-version",
-        effect="refer",
+        effect=Effect.REFER,
         title=f"no version of policy `{policy.id}` is in force (the first takes effect {format_time(first) if first else 'never'})",
         zone=None,
         enter=piece.interval.start,

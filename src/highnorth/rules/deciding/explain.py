@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..model.activity import Activity
-from ..model.decision import Decision, Reason
-from ..model.rule import Policy
-from ..model.time import format_time
+from ...model.activity import Activity
+from ...model.decision import Decision, Reason
+from ...model.rule import Policy
+from ...model.time import format_time
 
 __all__ = ["BASIS_NOTE", "explain", "place", "reason_sentence"]
 
@@ -60,7 +60,7 @@ def explain(activity: Activity, decision: Decision, policy: Policy) -> str:
         f"{activity.kind.replace('_', ' ')} by {activity.actor.label()}, "
         f"{format_time(activity.start)} to {format_time(activity.end)}.",
         f"Outcome: {decision.outcome.upper()} under policy `{policy.id}` "
-        f"(versions {', '.join(decision.versions) or 'none in force'}; hash {policy.hashes.get('*', '')[:19]}).",
+        f"(versions {', '.join(decision.versions) or 'none in force'}; hash {policy.hash[:19]}).",
         "",
         "Why:",
     ]

@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 import shapely
 
+from ..exposures.track import EPS, TOL_M, TOL_S, TRIM_M, Track
 from .edges import band_cuts, crossings, edge_distance, vertical_cut
 from .grid import ZoneGrid, sorted_unique
-from .track import EPS, TOL_M, TOL_S, TRIM_M, Track
 
 __all__ = ["Intervals", "Segments", "fast_intervals", "reference_intervals"]
 

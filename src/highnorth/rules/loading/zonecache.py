@@ -13,28 +13,28 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from ..._version import __version__
 
 __all__ = ["cache_key", "read_entry", "write_entry"]
 
 _FORMAT = 1
 
 
-def _code_fingerprint() -> bytes:
-    from .._version import __version__
-    from ..geo import algebra, projection, repair
-    from . import zoneset
-
+def _code_fingerprint(code: Iterable[Path]) -> bytes:
     digest = hashlib.sha256(f"{_FORMAT}:{__version__}".encode())
-    for module in (algebra, projection, repair, zoneset):
-        digest.update(Path(str(module.__file__)).read_bytes())
+    for path in code:
+        digest.update(path.read_bytes())
     return digest.digest()
 
 
-def cache_key(root: Path, repair_invalid: bool) -> str:
-    """The key of a policy directory's derived zones."""
-    digest = hashlib.sha256(_code_fingerprint())
+def cache_key(root: Path, repair_invalid: bool, code: Iterable[Path]) -> str:
+    """The key of a policy directory's derived zones; `code` lists the source files of the
+    modules that derive them (the caller knows which)."""
+    digest = hashlib.sha256(_code_fingerprint(code))
     digest.update(b"repair" if repair_invalid else b"reject")
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(root)).encode() + b"\0")

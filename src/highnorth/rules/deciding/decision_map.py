@@ -24,18 +24,19 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from ..geo.projection import Frame
-from ..geo.repair import as_area
-from ..model.activity import Activity, ActivityKind
-from ..model.actor import Actor
-from ..model.decision import Exposure
-from ..model.rule import Policy
+from ...geo.zones.projection import Frame
+from ...geo.zones.repair import as_area
+from ...model.activity import Activity, ActivityKind
+from ...model.actor import Actor
+from ...model.decision import Exposure
+from ...model.outcome import Outcome
+from ...model.rule import Policy
+from ..selectors import matches
 from .evaluate import decide
-from .selectors import matches
 
 __all__ = ["OUTCOMES", "DecisionMap", "MapCell", "decision_map", "diff_maps"]
 
-OUTCOMES = ("permitted", "conditional", "referred", "denied")
+OUTCOMES = tuple(Outcome)
 MIN_CELL_M2 = 1.0
 
 
@@ -154,7 +155,7 @@ class Change:
         return self.geometry.area / 1e6
 
 
-def diff_maps(before: DecisionMap, after: DecisionMap, default: str = "permitted") -> list[Change]:
+def diff_maps(before: DecisionMap, after: DecisionMap, default: str = Outcome.PERMITTED) -> list[Change]:
     """Where the outcome differs between two maps, by (before, after) pair, largest first.
 
     Outside a map's region its outcome is the policy's default.

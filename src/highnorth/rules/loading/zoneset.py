@@ -13,15 +13,19 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from ..geo.algebra import AlgebraError, evaluate
-from ..geo.projection import Frame
-from ..geo.repair import as_area, check_lonlat, repair
-from ..model.errors import GeometryError, PolicyDataError, Problem, did_you_mean
-from ..model.zone import VerticalLimit, Zone
+from ...geo import zones as geo_zones
+from ...geo.zones.algebra import AlgebraError, evaluate
+from ...geo.zones.projection import Frame
+from ...geo.zones.repair import as_area, check_lonlat, repair
+from ...model.errors import GeometryError, PolicyDataError, Problem, did_you_mean
+from ...model.zone import VerticalLimit, Zone
 from . import schema
 from .datafile import parse_model, read_validity, short
 from .yamlio import LinedDict, where
 from .zonecache import cache_key, read_entry, write_entry
+
+#: the source of the modules that derive zone geometry: a change to any of them misses the cache
+_DERIVING_CODE = (*sorted(Path(str(geo_zones.__file__)).parent.glob("*.py")), Path(__file__))
 
 __all__ = ["ZoneSetReader"]
 
@@ -82,7 +86,7 @@ class ZoneSetReader:
         self.frame = frame
         extent = spec.extent
         done: dict[str, BaseGeometry] = {}
-        key = cache_key(self.root, self.repair_invalid) if self.cache_dir is not None else None
+        key = cache_key(self.root, self.repair_invalid, _DERIVING_CODE) if self.cache_dir is not None else None
         cached = read_entry(self.cache_dir, key) if self.cache_dir is not None and key else None
         if cached is not None:
             done = {zid: shapely.from_wkb(wkb) for zid, wkb in cached["geoms"].items()}

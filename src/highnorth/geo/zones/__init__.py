@@ -1,0 +1,1 @@
+"""Building zones: the one projection module, repair of invalid geometry, the geometry algebra."""

@@ -1,0 +1,1 @@
+"""Deciding: rules over exposures (the truth table), explanations, decision maps."""
