@@ -18,11 +18,12 @@ from ...geo.zones.algebra import AlgebraError, evaluate
 from ...geo.zones.projection import Frame
 from ...geo.zones.repair import as_area, check_lonlat, repair
 from ...model.errors import GeometryError, PolicyDataError, Problem, did_you_mean
-from ...model.zone import VerticalLimit, Zone
+from ...model.zone import Zone
 from . import schema
 from .datafile import parse_model, read_validity, short
 from .yamlio import LinedDict, where
 from .zonecache import cache_key, read_entry, write_entry
+from .zonefile import zone_of
 
 #: the source of the modules that derive zone geometry: a change to any of them misses the cache
 _DERIVING_CODE = (*sorted(Path(str(geo_zones.__file__)).parent.glob("*.py")), Path(__file__))
@@ -143,18 +144,7 @@ class ZoneSetReader:
             except PolicyDataError as exc:
                 self.problems.extend(exc.problems)
                 continue
-            zones[zid] = Zone(
-                id=zid,
-                name=z.name or zid,
-                geometry=frame.to_lonlat(geom),
-                lower=VerticalLimit(z.lower.value, z.lower.ref) if z.lower else VerticalLimit(0, "SFC"),
-                upper=VerticalLimit(z.upper.value, z.upper.ref) if z.upper else VerticalLimit(0, "UNL"),
-                tags=frozenset(z.tags),
-                validity=validity,
-                basis=z.basis,
-                source=z.source,
-                note=z.note,
-            )
+            zones[zid] = zone_of(z, frame.to_lonlat(geom), validity)
         self.zone_specs = specs
         if self.cache_dir is not None and key and cached is None and not self.problems:
             write_entry(
