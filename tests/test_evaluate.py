@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from highnorth.engine import Screener
 from highnorth.model import Activity, Actor, Rule
-from highnorth.model.rule import Condition
 from highnorth.model.outcome import Effect, Outcome
+from highnorth.model.rule import Condition
 from highnorth.rules.deciding.evaluate import combine, decide
 from highnorth.rules.selectors import parse_selector
 

@@ -174,7 +174,7 @@ def test_exact_exposure_agrees_with_dense_sampling(poly, pts):
     found = exposures(act, index(zone))
     # sample the track densely by time, independently: positions along each geodesic by pyproj,
     # at constant speed within each segment
-    from highnorth.geo.exposures.stage import track_times
+    from highnorth.geo.exposures.track import track_times
 
     lon0, lat0 = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
     secs = track_times(act, lon0, lat0)

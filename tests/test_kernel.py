@@ -10,10 +10,12 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from highnorth.geo.exposures.stage import ZoneIndex, exposures, exposures_many
-from highnorth.geo.exposures.track import TOL_M, Track
+from highnorth.geo.exposures.index import ZoneIndex
+from highnorth.geo.exposures.stage import exposures, exposures_many
+from highnorth.geo.exposures.track import Track
+from highnorth.geo.kernels import FastKernel, ReferenceKernel, Segments
 from highnorth.geo.kernels.grid import ZoneGrid
-from highnorth.geo.kernels.kernel import Segments, fast_intervals, reference_intervals
+from highnorth.geo.tolerance import TOL_M
 from highnorth.geo.zones.projection import Frame
 from highnorth.model import Activity, Actor, VerticalLimit, Zone
 
@@ -91,7 +93,7 @@ def test_fast_kernel_equals_the_reference(zones, acts, cell):
     index = ZoneIndex(zones, FRAME)
     grid = ZoneGrid(index.geoms, index.edges, index.edge_zone, TOL_M, cell=cell)
     segs = Segments.of([Track.of(a, FRAME) for a in acts], [a.altitude for a in acts])
-    ref, fast = _canon(reference_intervals(segs, index)), _canon(fast_intervals(segs, index, grid))
+    ref, fast = _canon(ReferenceKernel(index).intervals(segs)), _canon(FastKernel(index, grid).intervals(segs))
     assert np.array_equal(ref[0], fast[0]) and np.array_equal(ref[1], fast[1])
     # parameters agree to far better than a metre (segments are at most 10 km long)
     assert np.allclose(ref[2], fast[2], atol=1e-6) and np.allclose(ref[3], fast[3], atol=1e-6)
@@ -107,7 +109,7 @@ def test_batches_give_the_same_exposures_as_one_by_one():
     acts += random_flights(4, 5, 10, (0.0, -0.5), (0.3, 0.05), (0.1, 0.1), altitude=(500, 300))  # long edges
     acts.append(Activity("port", "port_call", Actor("USA"), T0, T0 + dt.timedelta(hours=1), shapely.Point(1.5, 0)))
     one_by_one = [exposures(a, index) for a in acts]
-    assert exposures_many(acts, index, chunk_segments=1_000) == one_by_one  # many chunks
+    assert exposures_many(acts, FastKernel(index), chunk_segments=1_000) == one_by_one  # many chunks
     assert sum(len(e) for e in one_by_one) > 30
 
 
@@ -141,7 +143,7 @@ def test_the_default_zones_with_both_kernels(screener, cell):
     index = screener.index
     grid = ZoneGrid(index.geoms, index.edges, index.edge_zone, TOL_M, cell=cell)
     segs = Segments.of([Track.of(a, index.frame) for a in acts], [None] * len(acts))
-    ref, fast = _canon(reference_intervals(segs, index)), _canon(fast_intervals(segs, index, grid))
+    ref, fast = _canon(ReferenceKernel(index).intervals(segs)), _canon(FastKernel(index, grid).intervals(segs))
     assert len(ref[0]) > 50
     assert all(np.array_equal(r, f) for r, f in zip(ref[:2], fast[:2], strict=True))
     assert np.allclose(ref[2], fast[2], atol=1e-6) and np.allclose(ref[3], fast[3], atol=1e-6)
@@ -190,7 +192,7 @@ def test_runs_through_cell_borders_and_vertical_limits():
         i1, j1, _ = grid.cells(segs.q[:, 0], segs.q[:, 1])
         crossing = (i0 != i1) | (j0 != j1)
         assert (crossing & (grid.cover_id[j0 * grid.nx + i0] == grid.cover_id[j1 * grid.nx + i1])).sum() > 100
-        ref, fast = _canon(reference_intervals(segs, index)), _canon(fast_intervals(segs, index, grid))
+        ref, fast = _canon(ReferenceKernel(index).intervals(segs)), _canon(FastKernel(index, grid).intervals(segs))
         assert len(ref[0]) > 40
         assert np.array_equal(ref[0], fast[0]) and np.array_equal(ref[1], fast[1])
         assert np.allclose(ref[2], fast[2], atol=1e-6) and np.allclose(ref[3], fast[3], atol=1e-6)

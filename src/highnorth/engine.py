@@ -27,7 +27,9 @@ from functools import cached_property
 
 import numpy as np
 
-from .geo.exposures.stage import CHUNK_SEGMENTS, ZoneIndex, exposures, exposures_many
+from .geo.exposures.index import ZoneIndex
+from .geo.exposures.stage import CHUNK_SEGMENTS, exposures, exposures_many
+from .geo.kernels import FastKernel
 from .geo.zones.projection import Frame
 from .model.activity import Activity
 from .model.decision import Decision, Exposure
@@ -62,6 +64,7 @@ class Screener:
             named = {z for v in policy.versions for r in v.rules for z in (*r.zones, *r.also_in)}
             zones = [z for z in policy.zones.values() if z.id in named]
         self.index = ZoneIndex(list(zones), self.frame)
+        self.kernel = FastKernel(self.index)  # its grid is built on first use (or by `warm`)
         self._cuts: dict[str, list[dt.datetime]] = {}
         # one screening at a time per screener: GEOS prepared geometries are not safe to use from
         # several threads at once (libgeos/geos#825), and shapely releases the GIL around them
@@ -72,7 +75,7 @@ class Screener:
         grid exists it is quicker even for one track of a few hundred vertices (2.2 against 2.8 ms
         for 1,000), while tracks of a few vertices stay quicker on the simple kernel. Returns the
         screener."""
-        _ = self.index.grid
+        _ = self.kernel.grid
         self.fast_path_vertices = fast_path_vertices
         return self
 
@@ -120,7 +123,7 @@ class Screener:
         # a chunk at a time, decided as soon as its exposures are known: the exposures of the
         # whole input are never alive at once
         for part in _chunks(acts, CHUNK_SEGMENTS):
-            found = exposures_many(part, self.index, self.cuts)
+            found = exposures_many(part, self.kernel, self.cuts)
             out += [decide(a, e, self.policy, at=at, cuts=self.cuts(a)) for a, e in zip(part, found, strict=True)]
         return out
 
@@ -163,7 +166,7 @@ def _parallel(screener: Screener, acts: list[Activity], at: dt.datetime | None, 
     take as long as its exposures, which vertices predict only roughly), and the parent reads
     the decisions of finished parts while the others are still being screened."""
     global _SHARED
-    _ = screener.index.grid  # build once, before forking
+    _ = screener.kernel.grid  # build once, before forking
     _SHARED = (screener, acts, at)
     count = min(len(acts), workers * PARTS_PER_WORKER)
     cumulative = np.cumsum([_vertices(a) for a in acts])

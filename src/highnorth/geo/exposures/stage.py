@@ -26,12 +26,13 @@ from shapely.geometry.base import BaseGeometry
 from ...model.activity import Activity
 from ...model.decision import Exposure
 from ...model.time import UTC, Interval
-from ..kernels.kernel import Segments, fast_intervals, reference_intervals
+from ..kernels import Kernel, ReferenceKernel, Segments
+from ..tolerance import TOL_M
 from ..zones.repair import as_area
 from .index import ZoneIndex
-from .track import TOL_M, TOL_S, Track, bands_overlap, track_times
+from .track import Track, bands_overlap
 
-__all__ = ["CHUNK_SEGMENTS", "TOL_M", "TOL_S", "ZoneIndex", "exposures", "exposures_many", "track_times"]
+__all__ = ["CHUNK_SEGMENTS", "exposures", "exposures_many"]
 
 #: segments the fast kernel takes at once: bounds the working memory (about 150 bytes a segment)
 CHUNK_SEGMENTS = 50_000
@@ -68,19 +69,22 @@ def _pieces(interval: Interval, validity: Interval | None, cuts: list[dt.datetim
 
 def _track(activity: Activity, index: ZoneIndex, cuts: list[dt.datetime]) -> list[Exposure]:
     track = Track.of(activity, index.frame)
-    found = reference_intervals(Segments.of([track], [activity.altitude]), index)
+    found = ReferenceKernel(index).intervals(Segments.of([track], [activity.altitude]))
     return _track_exposures(activity, track, found.zone, found.ga, found.gb, index, cuts)
 
 
 def exposures_many(
     activities: Sequence[Activity],
-    index: ZoneIndex,
+    kernel: Kernel,
     cuts_of: Callable[[Activity], Iterable[dt.datetime]] = lambda a: (),
     *,
     chunk_segments: int = CHUNK_SEGMENTS,
 ) -> list[list[Exposure]]:
     """Exposures of many activities, in input order. Tracks go through the fast kernel in chunks
-    of about `chunk_segments` segments (which bounds the memory), points and areas one by one."""
+    of about `chunk_segments` segments (which bounds the memory), points and areas one by one.
+    `kernel`: the kernel for tracks, over a `ZoneIndex`."""
+    index = kernel.zones
+    assert isinstance(index, ZoneIndex)
     out: list[list[Exposure]] = [[] for _ in activities]
     batch: list[int] = []
     size = 0
@@ -90,7 +94,7 @@ def exposures_many(
         if not batch:
             return
         tracks = Track.many([activities[i] for i in batch], index.frame)
-        found = fast_intervals(Segments.of(tracks, [activities[i].altitude for i in batch]), index, index.grid)
+        found = kernel.intervals(Segments.of(tracks, [activities[i].altitude for i in batch]))
         order = np.argsort(found.track, kind="stable")
         bounds = np.searchsorted(found.track[order], np.arange(len(batch) + 1))
         for k, i in enumerate(batch):
