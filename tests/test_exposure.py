@@ -123,7 +123,7 @@ def test_points_and_areas():
     assert [e.zone for e in exposures(port, idx)] == ["box"]
     assert [e.zone for e in exposures(on_edge, idx)] == ["box"]  # zones are closed
     (e,) = exposures(area, idx)
-    assert e.part.startswith("area 25") and (e.enter, e.exit) == (T0, T0 + dt.timedelta(days=2))
+    assert str(e.part).startswith("area 25") and (e.enter, e.exit) == (T0, T0 + dt.timedelta(days=2))
     assert exposures(beside, idx) == []  # sharing an edge is no overlap
 
 

@@ -109,7 +109,7 @@ def test_batches_give_the_same_exposures_as_one_by_one():
     acts += random_flights(4, 5, 10, (0.0, -0.5), (0.3, 0.05), (0.1, 0.1), altitude=(500, 300))  # long edges
     acts.append(Activity("port", "port_call", Actor("USA"), T0, T0 + dt.timedelta(hours=1), shapely.Point(1.5, 0)))
     one_by_one = [exposures(a, index) for a in acts]
-    assert exposures_many(acts, FastKernel(index), chunk_segments=1_000) == one_by_one  # many chunks
+    assert exposures_many(acts, index, chunk_segments=1_000) == one_by_one  # many chunks
     assert sum(len(e) for e in one_by_one) > 30
 
 
@@ -124,6 +124,7 @@ def test_screen_with_workers_gives_the_same_decisions(screener):
 
 def test_screen_in_small_chunks_and_many_parts_gives_the_same_decisions(screener, monkeypatch):
     import highnorth.engine as engine
+    import highnorth.geo.exposures.stage as stage
 
     acts = random_flights(6, 9, engine.FAST_PATH_VERTICES // 4, (18.0, 69.5), (0.005, 0.0), (0.005, 0.002))
     acts.insert(
@@ -131,7 +132,8 @@ def test_screen_in_small_chunks_and_many_parts_gives_the_same_decisions(screener
     )
     serial = [screener.decide(a) for a in acts]
     monkeypatch.setattr(engine, "CHUNK_SEGMENTS", 3_000)  # decided chunk by chunk
-    assert len(list(engine._chunks(acts, engine.CHUNK_SEGMENTS))) > 3
+    chunks = stage.exposed_chunks(acts, screener.index, screener.kernel, screener.cuts, chunk_segments=3_000)
+    assert len(list(chunks)) > 3
     assert screener.screen(acts) == serial
     monkeypatch.setattr(engine, "PARTS_PER_WORKER", 3)  # more parts than workers, unequal in size
     assert screener.screen(acts, workers=3) == serial

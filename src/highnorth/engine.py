@@ -21,14 +21,14 @@ import itertools
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import cached_property
 
 import numpy as np
 
 from .geo.exposures.index import ZoneIndex
-from .geo.exposures.stage import CHUNK_SEGMENTS, exposures, exposures_many
+from .geo.exposures.stage import CHUNK_SEGMENTS, exposed, exposed_chunks, exposures
 from .geo.kernels import FastKernel
 from .geo.zones.projection import Frame
 from .model.activity import Activity
@@ -101,8 +101,7 @@ class Screener:
         """Both stages for one activity. Exposures are cut where the rules that apply can change,
         so each reason has its own exact entry point."""
         with self._lock:
-            cuts = self.cuts(activity)
-            return decide(activity, exposures(activity, self.index, cuts), self.policy, at=at, cuts=cuts)
+            return decide(activity, exposed(activity, self.index, self.cuts(activity)), self.policy, at=at)
 
     def screen(
         self, activities: Iterable[Activity], *, at: dt.datetime | None = None, workers: int = 1
@@ -120,26 +119,11 @@ class Screener:
         if vertices < self.fast_path_vertices:
             return [self.decide(a, at=at) for a in acts]
         out: list[Decision] = []
-        # a chunk at a time, decided as soon as its exposures are known: the exposures of the
-        # whole input are never alive at once
-        for part in _chunks(acts, CHUNK_SEGMENTS):
-            found = exposures_many(part, self.kernel, self.cuts)
-            out += [decide(a, e, self.policy, at=at, cuts=self.cuts(a)) for a, e in zip(part, found, strict=True)]
+        # a chunk at a time, decided as soon as the geometry stage yields it: the exposures of
+        # the whole input are never alive at once
+        for chunk in exposed_chunks(acts, self.index, self.kernel, self.cuts, chunk_segments=CHUNK_SEGMENTS):
+            out += [decide(a, found, self.policy, at=at) for a, found in chunk]
         return out
-
-
-def _chunks(acts: list[Activity], size: int) -> Iterator[list[Activity]]:
-    """`acts` in consecutive parts that each end where `exposures_many` would run its kernel on
-    a chunk (at `size` track vertices), so the kernel sees the same chunks either way."""
-    start, vertices = 0, 0
-    for i, a in enumerate(acts):
-        if a.geometry.geom_type == "LineString":
-            vertices += len(a.geometry.coords)
-            if vertices >= size:
-                yield acts[start : i + 1]
-                start, vertices = i + 1, 0
-    if start < len(acts):
-        yield acts[start:]
 
 
 def _vertices(activity: Activity) -> int:
