@@ -70,7 +70,7 @@ def zones_w1(policy):
 
 
 def geometry_stage(acts, kernel, chunk=CHUNK_SEGMENTS):
-    """Activities to merged intervals with the fast kernel, in chunks as `exposures_many` takes
+    """Activities to merged intervals with the fast kernel, in chunks as `exposed_chunks` takes
     them; returns the interval count."""
     count, batch, size = 0, [], 0
     for a in [*acts, None]:
