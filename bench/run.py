@@ -101,7 +101,7 @@ def same_as_reference(acts, kernel) -> bool:
 
 
 def w1(policy, sizes, workers):
-    index = ZoneIndex(zones_w1(policy), Frame(*policy.frame))
+    index = ZoneIndex(zones_w1(policy), Frame.of(policy.frame))
     kernel = FastKernel(index)
     t = time.perf_counter()
     _ = kernel.grid

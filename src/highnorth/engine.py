@@ -58,7 +58,7 @@ class Screener:
         takes the fast path for everything."""
         self.policy = policy
         self.fast_path_vertices = fast_path_vertices
-        self.frame = Frame(*policy.frame)
+        self.frame = Frame.of(policy.frame)
         if zones is None:
             # decisions need only the zones some rule names: exposures to the others never fire
             named = {z for v in policy.versions for r in v.rules for z in (*r.zones, *r.also_in)}

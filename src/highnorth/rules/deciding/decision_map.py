@@ -115,7 +115,7 @@ def decision_map(
     frame: Frame | None = None,
 ) -> DecisionMap:
     """The region partitioned by outcome for `kind` by `actor` at `at`."""
-    frame = frame or Frame(*policy.frame)
+    frame = frame or Frame.of(policy.frame)
     names = _candidate_zones(policy, actor, kind, at)
     geoms = {n: frame.to_frame(policy.zones[n].geometry, densify=False) for n in names}
     version = policy.version_at(at)
