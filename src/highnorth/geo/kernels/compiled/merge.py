@@ -46,7 +46,7 @@ def merge_sorted(
     tol_m: float,
     tol_s: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """`kernel.merge` after its sort, in one pass: pieces taken in `order` (by track, zone, ga)
+    """`base.merge` after its sort, in one pass: pieces taken in `order` (by track, zone, ga)
     are joined while they touch; an interval that enters the polygon runs from its first to its
     last piece that is not the approach; grazes are dropped."""
     n = order.shape[0]

@@ -31,7 +31,7 @@ def _finite(t: float, nan: float) -> float:
 def _vertical_one(
     a: float, b: float, z0: float, z1: float, zlo: float, zhi: float, lo: float, hi: float, eps: float
 ) -> tuple[bool, float, float]:
-    """`kernel._vertical` for one piece [a, b] of a segment from altitude z0 to z1 (nan: a 2D
+    """`exact.vertical` for one piece [a, b] of a segment from altitude z0 to z1 (nan: a 2D
     track, whose band lo..hi decides) and a zone from zlo to zhi: (kept, a, b)."""
     if np.isnan(z0):
         b_lo, b_hi = max(lo, zlo), min(hi, zhi)
@@ -68,7 +68,7 @@ def vertical_pieces(
     eps: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Pieces [a[k], b[k]] of segments s[k] limited to the vertical band zlo[k]..zhi[k] of their
-    zone (`kernel._vertical` and `kernel._pieces`): (k kept, ga, gb, length, duration)."""
+    zone (`exact.vertical` and `exact.piece_values`): (k kept, ga, gb, length, duration)."""
     n = s.shape[0]
     rows = np.empty(n, np.int64)
     out = np.empty((n, 4))
@@ -107,8 +107,8 @@ def run_pieces(
     """Pieces of runs of segments [start[r], end[r]) of one track, inside zone[k] throughout for
     each pair k of a run and a zone (run[k]), limited by the zone's vertical band zlo[k]..zhi[k]: one piece for
     a run within the band, none for a run beside it, and for a run that crosses a limit the parts
-    of its segments within the band, touching parts joined (as `kernel.merge` would join them).
-    Returns (pair, ga, gb, length, duration); the arithmetic is that of `kernel._vertical`."""
+    of its segments within the band, touching parts joined (as `base.merge` would join them).
+    Returns (pair, ga, gb, length, duration); the arithmetic is that of `exact.vertical`."""
     nr = start.shape[0]
     run_min = np.empty(nr)
     run_max = np.empty(nr)

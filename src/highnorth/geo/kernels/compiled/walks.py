@@ -138,7 +138,7 @@ def locate(
 ) -> np.ndarray:
     """1 where point (x[i], y[i]) is in zone[i], 0 where not, -1 where the grid cannot tell (the
     cell's centre is near an edge of the zone). Points must be clear of every edge of their zone
-    by far more than rounding (kernel.CLEAR_M)."""
+    by far more than rounding (exact.CLEAR_M)."""
     n = x.shape[0]
     out = np.zeros(n, np.int8)
     for r in range(n):
@@ -254,7 +254,7 @@ def quad_pairs(
     boundary_ptr: np.ndarray,
     boundary_zones: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`kernel._quad_pairs` for segments rows[k] whose box spans at most 2 x 2 cells, one segment
+    """`FastKernel._quad_pairs` for segments rows[k] whose box spans at most 2 x 2 cells, one segment
     at a time: per row the cover set all its cells share (else 0); (segment, zone) pairs inside
     throughout (a zone covering every cell, boundary zone of none) for the other rows; and pairs
     that need exact work (boundary zones of any cell, zones covering only some cells); both by
