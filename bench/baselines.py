@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 
 from highnorth.geo.exposures.index import ZoneIndex
-from highnorth.geo.kernels.kernel import Segments
+from highnorth.geo.kernels import Segments
 
 
 def naive_rate(segs: Segments, index: ZoneIndex, limit: int = 3_000) -> tuple[float, int]:

@@ -41,9 +41,10 @@ from highnorth.formats.decision_json import decisions_document, dumps  # noqa: E
 from highnorth.formats.zones_geojson import read_zones_geojson  # noqa: E402
 from highnorth.geo.exposures.index import ZoneIndex  # noqa: E402
 from highnorth.geo.exposures.stage import CHUNK_SEGMENTS  # noqa: E402
-from highnorth.geo.exposures.track import TOL_M, Track  # noqa: E402
+from highnorth.geo.exposures.track import Track  # noqa: E402
+from highnorth.geo.kernels import FastKernel, ReferenceKernel, Segments  # noqa: E402
 from highnorth.geo.kernels.grid import ZoneGrid  # noqa: E402
-from highnorth.geo.kernels.kernel import Segments, fast_intervals, reference_intervals  # noqa: E402
+from highnorth.geo.tolerance import TOL_M  # noqa: E402
 from highnorth.geo.zones.projection import Frame  # noqa: E402
 from highnorth.model.time import parse_time  # noqa: E402
 from highnorth.rules.deciding.decision_map import decision_map, diff_maps  # noqa: E402
@@ -68,8 +69,8 @@ def zones_w1(policy):
     return zones
 
 
-def geometry_stage(acts, index, chunk=CHUNK_SEGMENTS):
-    """Activities to merged intervals with the fast kernel, in chunks as `exposures_many` takes
+def geometry_stage(acts, kernel, chunk=CHUNK_SEGMENTS):
+    """Activities to merged intervals with the fast kernel, in chunks as `exposed_chunks` takes
     them; returns the interval count."""
     count, batch, size = 0, [], 0
     for a in [*acts, None]:
@@ -77,15 +78,16 @@ def geometry_stage(acts, index, chunk=CHUNK_SEGMENTS):
             batch.append(a)
             size += len(a.geometry.coords)
         if batch and (size >= chunk or a is None):
-            tracks = Track.many(batch, index.frame)
-            count += len(fast_intervals(Segments.of(tracks, [None] * len(tracks)), index, index.grid).ga)
+            tracks = Track.many(batch, kernel.zones.frame)
+            count += len(kernel.intervals(Segments.of(tracks, [None] * len(tracks))).ga)
             batch, size = [], 0
     return count
 
 
-def same_as_reference(acts, index) -> bool:
+def same_as_reference(acts, kernel) -> bool:
+    index = kernel.zones
     segs = Segments.of([Track.of(a, index.frame) for a in acts], [None] * len(acts))
-    ref, fast = reference_intervals(segs, index), fast_intervals(segs, index, index.grid)
+    ref, fast = ReferenceKernel(index).intervals(segs), kernel.intervals(segs)
 
     def canon(f):
         o = np.lexsort((f.ga, f.zone, f.track))
@@ -99,33 +101,34 @@ def same_as_reference(acts, index) -> bool:
 
 
 def w1(policy, sizes, workers):
-    index = ZoneIndex(zones_w1(policy), Frame(*policy.frame))
+    index = ZoneIndex(zones_w1(policy), Frame.of(policy.frame))
+    kernel = FastKernel(index)
     t = time.perf_counter()
-    _ = index.grid
-    say("W1", zones=len(index.zones), grid_build_s=time.perf_counter() - t, grid_cell_m=index.grid.cell)
+    _ = kernel.grid
+    say("W1", zones=len(index.zones), grid_build_s=time.perf_counter() - t, grid_cell_m=kernel.grid.cell)
     sample = flights(3_000, seed=99)
     naive, _ = naive_rate(Segments.of([Track.of(a, index.frame) for a in sample], [None] * len(sample)), index)
     mp = movingpandas_rate(sample, index)
     say("W1", naive_segments_per_s=naive, movingpandas_segments_per_s=mp if mp is not None else "not-installed")
-    say("W1", equal_to_reference="yes" if same_as_reference(flights(20_000, seed=5), index) else "NO")
+    say("W1", equal_to_reference="yes" if same_as_reference(flights(20_000, seed=5), kernel) else "NO")
     for n in sizes:
         acts = flights(n)
         segments = sum(len(a.geometry.coords) - 1 for a in acts)
         input_bytes = segments * 4 * 8  # lon, lat, alt, time per vertex, float64
         faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         t = time.perf_counter()
-        found = geometry_stage(acts, index)
+        found = geometry_stage(acts, kernel)
         el = time.perf_counter() - t
         faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
         tracemalloc.start()  # a second pass for memory: tracing slows allocation down
-        geometry_stage(acts, index)
+        geometry_stage(acts, kernel)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         # kernel alone, on prepared segments (one chunk)
         chunk = acts[: max(1, len(acts) * 200_000 // max(segments, 1))]
         segs = Segments.of([Track.of(a, index.frame) for a in chunk], [None] * len(chunk))
         t = time.perf_counter()
-        fast_intervals(segs, index, index.grid)
+        kernel.intervals(segs)
         kernel_rate = len(segs) / (time.perf_counter() - t)
         say(
             "W1",
@@ -202,11 +205,10 @@ class _World:
         t = time.perf_counter()
         index = ZoneIndex(zones, frame)
         grid = ZoneGrid(index.geoms, index.edges, index.edge_zone, TOL_M, cell=cell)
-        index.__dict__["grid"] = grid
         return cls(index, grid, segs, time.perf_counter() - t)
 
     def run(self):
-        return fast_intervals(self.segs, self.index, self.grid)
+        return FastKernel(self.index, self.grid).intervals(self.segs)
 
     def work(self):
         """What the kernel has to do: intervals; (segment, zone) pairs where a segment inside one

@@ -27,7 +27,7 @@ from workloads import (
 
 from highnorth.geo.exposures.index import ZoneIndex
 from highnorth.geo.exposures.track import Track
-from highnorth.geo.kernels.kernel import Segments, fast_intervals
+from highnorth.geo.kernels import FastKernel, Segments
 from highnorth.geo.zones.projection import GEOD, Frame
 
 FRAME = Frame(*SPREAD_FRAME)
@@ -84,7 +84,7 @@ def test_the_dense_layout_is_the_one_of_the_earlier_figures():
     # docs/performance.md compares W2 figures across versions: 527 intervals at 100 dense zones
     segs = _segments(flights(100_000, seed=11))
     index = ZoneIndex(synthetic_zones(100), FRAME)
-    assert len(fast_intervals(segs, index, index.grid).ga) == 527
+    assert len(FastKernel(index).intervals(segs).ga) == 527
 
 
 def test_spread_legs_cover_their_room():

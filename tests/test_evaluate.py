@@ -12,10 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from highnorth.engine import Screener
+from highnorth.geo.exposures.stage import cut_exposures
 from highnorth.model import Activity, Actor, Rule
 from highnorth.model.outcome import Effect, Outcome
 from highnorth.model.rule import Condition
-from highnorth.rules.deciding.evaluate import combine, decide
+from highnorth.rules.deciding.evaluate import combine, decide, timeline_cuts
 from highnorth.rules.selectors import parse_selector
 
 UTC = dt.UTC
@@ -147,6 +148,12 @@ nations = st.sampled_from(["USA", "NOR", "RUS", "FIN"])
 troops = st.one_of(st.none(), st.integers(0, 300))
 
 
+def _found(act, screener, policy):
+    """What the geometry stage gives the decision stage: the screener's exposures, cut at the
+    activity's timeline cuts under `policy`."""
+    return cut_exposures(act, screener.exposures(act), timeline_cuts(policy, act.actor.nation))
+
+
 def with_rule(policy, rule: Rule):
     versions = tuple(dataclasses.replace(v, rules=(*v.rules, rule)) for v in policy.versions)
     return dataclasses.replace(policy, versions=versions)
@@ -163,7 +170,7 @@ def test_adding_a_rule_that_never_matches_changes_no_decision(grid, pts, nation,
     act = _act(pts, nation, troops_)
     before = grid.decide(act)
     never = Rule(id="never", title="never matches", effect="deny", kinds=frozenset({kind}))  # kind differs
-    d = decide(act, grid.exposures(act), with_rule(grid.policy, never))
+    d = decide(act, _found(act, grid, with_rule(grid.policy, never)), with_rule(grid.policy, never))
     assert d == before
 
 
@@ -188,7 +195,7 @@ def test_adding_a_deny_never_makes_an_outcome_more_permissive(grid, pts, nation,
         actor=parse_selector(actor) if actor else None,
         conditions=conditions,
     )
-    after = decide(act, grid.exposures(act), with_rule(grid.policy, deny))
+    after = decide(act, _found(act, grid, with_rule(grid.policy, deny)), with_rule(grid.policy, deny))
     assert outcome_rank[after.outcome] >= outcome_rank[before.outcome]
 
 
@@ -203,8 +210,8 @@ def test_also_in_needs_an_exposure_to_the_other_zone(grid):
     policy = with_rule(grid.policy, rule)
     only_east = activity([(3.5, 0), (4.0, 0)], nation="USA")
     from_box = activity([(1.5, 0), (4.0, 0)], nation="USA")
-    assert "east-from-box" not in {r.rule for r in decide(only_east, grid.exposures(only_east), policy).reasons}
-    assert decide(from_box, grid.exposures(from_box), policy).outcome == "denied"
+    assert "east-from-box" not in {r.rule for r in decide(only_east, _found(only_east, grid, policy), policy).reasons}
+    assert decide(from_box, _found(from_box, grid, policy), policy).outcome == "denied"
     # decision maps pass the context in
-    ctx = decide(only_east, grid.exposures(only_east), policy, context_zones=frozenset({"box"}))
+    ctx = decide(only_east, _found(only_east, grid, policy), policy, context_zones=frozenset({"box"}))
     assert ctx.outcome == "denied"

@@ -123,7 +123,7 @@ def test_points_and_areas():
     assert [e.zone for e in exposures(port, idx)] == ["box"]
     assert [e.zone for e in exposures(on_edge, idx)] == ["box"]  # zones are closed
     (e,) = exposures(area, idx)
-    assert e.part.startswith("area 25") and (e.enter, e.exit) == (T0, T0 + dt.timedelta(days=2))
+    assert str(e.part).startswith("area 25") and (e.enter, e.exit) == (T0, T0 + dt.timedelta(days=2))
     assert exposures(beside, idx) == []  # sharing an edge is no overlap
 
 
@@ -174,7 +174,7 @@ def test_exact_exposure_agrees_with_dense_sampling(poly, pts):
     found = exposures(act, index(zone))
     # sample the track densely by time, independently: positions along each geodesic by pyproj,
     # at constant speed within each segment
-    from highnorth.geo.exposures.stage import track_times
+    from highnorth.geo.exposures.track import track_times
 
     lon0, lat0 = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
     secs = track_times(act, lon0, lat0)

@@ -7,10 +7,10 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from highnorth.geo.exposures.track import TOL_M
-from highnorth.geo.kernels.compiled import SLACK
+from highnorth.geo.kernels.compiled.edges import SLACK
+from highnorth.geo.kernels.exact import CLEAR_M
 from highnorth.geo.kernels.grid import ZoneGrid
-from highnorth.geo.kernels.kernel import CLEAR_M
+from highnorth.geo.tolerance import TOL_M
 
 
 def _grid(geoms, cell):

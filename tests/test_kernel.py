@@ -10,10 +10,12 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from highnorth.geo.exposures.stage import ZoneIndex, exposures, exposures_many
-from highnorth.geo.exposures.track import TOL_M, Track
+from highnorth.geo.exposures.index import ZoneIndex
+from highnorth.geo.exposures.stage import exposures, exposures_many
+from highnorth.geo.exposures.track import Track
+from highnorth.geo.kernels import FastKernel, ReferenceKernel, Segments
 from highnorth.geo.kernels.grid import ZoneGrid
-from highnorth.geo.kernels.kernel import Segments, fast_intervals, reference_intervals
+from highnorth.geo.tolerance import TOL_M
 from highnorth.geo.zones.projection import Frame
 from highnorth.model import Activity, Actor, VerticalLimit, Zone
 
@@ -91,7 +93,7 @@ def test_fast_kernel_equals_the_reference(zones, acts, cell):
     index = ZoneIndex(zones, FRAME)
     grid = ZoneGrid(index.geoms, index.edges, index.edge_zone, TOL_M, cell=cell)
     segs = Segments.of([Track.of(a, FRAME) for a in acts], [a.altitude for a in acts])
-    ref, fast = _canon(reference_intervals(segs, index)), _canon(fast_intervals(segs, index, grid))
+    ref, fast = _canon(ReferenceKernel(index).intervals(segs)), _canon(FastKernel(index, grid).intervals(segs))
     assert np.array_equal(ref[0], fast[0]) and np.array_equal(ref[1], fast[1])
     # parameters agree to far better than a metre (segments are at most 10 km long)
     assert np.allclose(ref[2], fast[2], atol=1e-6) and np.allclose(ref[3], fast[3], atol=1e-6)
@@ -122,6 +124,7 @@ def test_screen_with_workers_gives_the_same_decisions(screener):
 
 def test_screen_in_small_chunks_and_many_parts_gives_the_same_decisions(screener, monkeypatch):
     import highnorth.engine as engine
+    import highnorth.geo.exposures.stage as stage
 
     acts = random_flights(6, 9, engine.FAST_PATH_VERTICES // 4, (18.0, 69.5), (0.005, 0.0), (0.005, 0.002))
     acts.insert(
@@ -129,7 +132,8 @@ def test_screen_in_small_chunks_and_many_parts_gives_the_same_decisions(screener
     )
     serial = [screener.decide(a) for a in acts]
     monkeypatch.setattr(engine, "CHUNK_SEGMENTS", 3_000)  # decided chunk by chunk
-    assert len(list(engine._chunks(acts, engine.CHUNK_SEGMENTS))) > 3
+    chunks = stage.exposed_chunks(acts, screener.index, screener.kernel, screener.cuts, chunk_segments=3_000)
+    assert len(list(chunks)) > 3
     assert screener.screen(acts) == serial
     monkeypatch.setattr(engine, "PARTS_PER_WORKER", 3)  # more parts than workers, unequal in size
     assert screener.screen(acts, workers=3) == serial
@@ -141,7 +145,7 @@ def test_the_default_zones_with_both_kernels(screener, cell):
     index = screener.index
     grid = ZoneGrid(index.geoms, index.edges, index.edge_zone, TOL_M, cell=cell)
     segs = Segments.of([Track.of(a, index.frame) for a in acts], [None] * len(acts))
-    ref, fast = _canon(reference_intervals(segs, index)), _canon(fast_intervals(segs, index, grid))
+    ref, fast = _canon(ReferenceKernel(index).intervals(segs)), _canon(FastKernel(index, grid).intervals(segs))
     assert len(ref[0]) > 50
     assert all(np.array_equal(r, f) for r, f in zip(ref[:2], fast[:2], strict=True))
     assert np.allclose(ref[2], fast[2], atol=1e-6) and np.allclose(ref[3], fast[3], atol=1e-6)
@@ -190,7 +194,7 @@ def test_runs_through_cell_borders_and_vertical_limits():
         i1, j1, _ = grid.cells(segs.q[:, 0], segs.q[:, 1])
         crossing = (i0 != i1) | (j0 != j1)
         assert (crossing & (grid.cover_id[j0 * grid.nx + i0] == grid.cover_id[j1 * grid.nx + i1])).sum() > 100
-        ref, fast = _canon(reference_intervals(segs, index)), _canon(fast_intervals(segs, index, grid))
+        ref, fast = _canon(ReferenceKernel(index).intervals(segs)), _canon(FastKernel(index, grid).intervals(segs))
         assert len(ref[0]) > 40
         assert np.array_equal(ref[0], fast[0]) and np.array_equal(ref[1], fast[1])
         assert np.allclose(ref[2], fast[2], atol=1e-6) and np.allclose(ref[3], fast[3], atol=1e-6)

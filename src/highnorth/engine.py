@@ -21,13 +21,15 @@ import itertools
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import cached_property
 
 import numpy as np
 
-from .geo.exposures.stage import CHUNK_SEGMENTS, ZoneIndex, exposures, exposures_many
+from .geo.exposures.index import ZoneIndex
+from .geo.exposures.stage import CHUNK_SEGMENTS, exposed, exposed_chunks, exposures
+from .geo.kernels import FastKernel
 from .geo.zones.projection import Frame
 from .model.activity import Activity
 from .model.decision import Decision, Exposure
@@ -56,12 +58,13 @@ class Screener:
         takes the fast path for everything."""
         self.policy = policy
         self.fast_path_vertices = fast_path_vertices
-        self.frame = Frame(*policy.frame)
+        self.frame = Frame.of(policy.frame)
         if zones is None:
             # decisions need only the zones some rule names: exposures to the others never fire
             named = {z for v in policy.versions for r in v.rules for z in (*r.zones, *r.also_in)}
             zones = [z for z in policy.zones.values() if z.id in named]
         self.index = ZoneIndex(list(zones), self.frame)
+        self.kernel = FastKernel(self.index)  # its grid is built on first use (or by `warm`)
         self._cuts: dict[str, list[dt.datetime]] = {}
         # one screening at a time per screener: GEOS prepared geometries are not safe to use from
         # several threads at once (libgeos/geos#825), and shapely releases the GIL around them
@@ -72,7 +75,7 @@ class Screener:
         grid exists it is quicker even for one track of a few hundred vertices (2.2 against 2.8 ms
         for 1,000), while tracks of a few vertices stay quicker on the simple kernel. Returns the
         screener."""
-        _ = self.index.grid
+        _ = self.kernel.grid
         self.fast_path_vertices = fast_path_vertices
         return self
 
@@ -98,8 +101,7 @@ class Screener:
         """Both stages for one activity. Exposures are cut where the rules that apply can change,
         so each reason has its own exact entry point."""
         with self._lock:
-            cuts = self.cuts(activity)
-            return decide(activity, exposures(activity, self.index, cuts), self.policy, at=at, cuts=cuts)
+            return decide(activity, exposed(activity, self.index, self.cuts(activity)), self.policy, at=at)
 
     def screen(
         self, activities: Iterable[Activity], *, at: dt.datetime | None = None, workers: int = 1
@@ -117,26 +119,11 @@ class Screener:
         if vertices < self.fast_path_vertices:
             return [self.decide(a, at=at) for a in acts]
         out: list[Decision] = []
-        # a chunk at a time, decided as soon as its exposures are known: the exposures of the
-        # whole input are never alive at once
-        for part in _chunks(acts, CHUNK_SEGMENTS):
-            found = exposures_many(part, self.index, self.cuts)
-            out += [decide(a, e, self.policy, at=at, cuts=self.cuts(a)) for a, e in zip(part, found, strict=True)]
+        # a chunk at a time, decided as soon as the geometry stage yields it: the exposures of
+        # the whole input are never alive at once
+        for chunk in exposed_chunks(acts, self.index, self.kernel, self.cuts, chunk_segments=CHUNK_SEGMENTS):
+            out += [decide(a, found, self.policy, at=at) for a, found in chunk]
         return out
-
-
-def _chunks(acts: list[Activity], size: int) -> Iterator[list[Activity]]:
-    """`acts` in consecutive parts that each end where `exposures_many` would run its kernel on
-    a chunk (at `size` track vertices), so the kernel sees the same chunks either way."""
-    start, vertices = 0, 0
-    for i, a in enumerate(acts):
-        if a.geometry.geom_type == "LineString":
-            vertices += len(a.geometry.coords)
-            if vertices >= size:
-                yield acts[start : i + 1]
-                start, vertices = i + 1, 0
-    if start < len(acts):
-        yield acts[start:]
 
 
 def _vertices(activity: Activity) -> int:
@@ -163,7 +150,7 @@ def _parallel(screener: Screener, acts: list[Activity], at: dt.datetime | None, 
     take as long as its exposures, which vertices predict only roughly), and the parent reads
     the decisions of finished parts while the others are still being screened."""
     global _SHARED
-    _ = screener.index.grid  # build once, before forking
+    _ = screener.kernel.grid  # build once, before forking
     _SHARED = (screener, acts, at)
     count = min(len(acts), workers * PARTS_PER_WORKER)
     cumulative = np.cumsum([_vertices(a) for a in acts])

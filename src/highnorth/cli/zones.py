@@ -32,7 +32,7 @@ def list_zones(
     """The zones of the policy with their limits, area, basis and source."""
     pol = get_policy(policy)
     when = parse_when(at, "--at", pol)
-    frame = Frame(*pol.frame)
+    frame = Frame.of(pol.frame)
     table = Table(title=f"zones of {pol.id}", title_justify="left")
     for col in ("id", "name", "lower", "upper", "km²", "tags", "basis"):
         table.add_column(col, overflow="fold", justify="right" if col == "km²" else "left")

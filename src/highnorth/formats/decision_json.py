@@ -10,11 +10,11 @@ from typing import Any
 from shapely.geometry import mapping
 
 from ..model.activity import Activity
-from ..model.decision import Decision, DueObligation, Reason
+from ..model.decision import Decision, DueObligation, Part, Reason
 from ..model.rule import Policy
 from ..model.time import format_time
 
-__all__ = ["decisions_document", "decisions_geojson", "dumps", "obligation_json", "reason_json"]
+__all__ = ["decisions_document", "decisions_geojson", "dumps", "obligation_json", "part_json", "reason_json"]
 
 
 def dumps(doc: Any) -> str:
@@ -43,8 +43,35 @@ def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
-def _alt(value: float) -> float | None:
-    return None if math.isinf(value) else round(value, 1)
+def _alt(value: float | None) -> float | None:
+    """An altitude limit in metres, to the decimetre; None (JSON null) when unbounded."""
+    return None if value is None or math.isinf(value) else round(value, 1)
+
+
+def part_json(part: Part) -> dict[str, Any]:
+    """Which part of the geometry: `{"kind": "track", "from": 1.25, "to": 3.0}` (input vertex
+    parameters, to 1e-3), `{"kind": "area", "share": 37.0}` (percent inside, to 0.1; no share
+    for an area of no size) or `{"kind": "point"}`."""
+    if part.kind == "track":
+        return {"kind": "track", "from": round(part.start or 0.0, 3), "to": round(part.end or 0.0, 3)}
+    if part.kind == "area" and part.share is not None:
+        return {"kind": "area", "share": round(part.share, 1)}
+    return {"kind": part.kind}
+
+
+def _exposure_json(reason: Reason) -> dict[str, Any]:
+    """The optional fields of a reason about a zone (added in Decision JSON v1, docs/formats.md):
+    where the activity leaves the zone, its altitude band there (null: unbounded) and which part
+    of its geometry is inside."""
+    if reason.exit_where is None:
+        return {}
+    out: dict[str, Any] = {
+        "exit_where": list(reason.exit_where),
+        "altitude": {"lower_m": _alt(reason.lower), "upper_m": _alt(reason.upper)},
+    }
+    if reason.part is not None:
+        out["part"] = part_json(reason.part)
+    return out
 
 
 def reason_json(reason: Reason) -> dict[str, Any]:
@@ -60,6 +87,7 @@ def reason_json(reason: Reason) -> dict[str, Any]:
         "source": reason.source,
         "version": reason.version,
         **({"detail": reason.detail} if reason.detail else {}),
+        **_exposure_json(reason),
     }
 
 

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from .actor import ActorRegistry
 from .errors import InputError
+from .frame import Frame
 from .outcome import Effect
 from .time import Interval
 from .zone import Basis, Zone
@@ -149,7 +150,7 @@ class Policy:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     hashes: Mapping[str, str] = field(default_factory=dict)  # version -> content hash; "*": the whole policy
     root: str = ""
-    frame: tuple[float, float] = (0.0, 0.0)  # centre (lon, lat) of the policy's working frame
+    frame: Frame = field(default_factory=lambda: Frame(0.0, 0.0))  # the working frame (the loader's projects)
     extent: tuple[float, float, float, float] = (-180.0, -90.0, 180.0, 90.0)
 
     @property

@@ -1,19 +1,17 @@
-"""Zones prepared for the geometry stage: projected into the frame, indexed, edges as arrays."""
+"""Zones prepared for the geometry stage: projected into the frame, indexed, edges as arrays (what
+the kernels need: `kernels.base.PreparedZones`; the fast kernel builds its grid from it)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ...model.zone import Zone
-from ..kernels.grid import ZoneGrid
 from ..zones.projection import Frame
-from .track import TOL_M
 
 __all__ = ["ZoneIndex"]
 
@@ -48,12 +46,6 @@ class ZoneIndex:
         self.edge_tree = shapely.STRtree(shapely.linestrings(self.edges.reshape(-1, 2, 2)) if len(self.edges) else [])
         self.lower = np.array([z.band[0] for z in self.zones])
         self.upper = np.array([z.band[1] for z in self.zones])
-
-    @cached_property
-    def grid(self) -> ZoneGrid:
-        """The grid of the fast path, built on first use (about a second for the default zones
-        and the 494 AIP zones)."""
-        return ZoneGrid(self.geoms, self.edges, self.edge_zone, TOL_M)
 
 
 def _rings(geom: BaseGeometry) -> list[BaseGeometry]:

@@ -12,29 +12,45 @@ Semantics (docs/semantics.md has the full statement):
   average), points to the zones that contain them (boundary included), for the whole window.
 - Exposures are cut at the zone's validity and at any times the caller gives (the decision
   stage's version boundaries); a track's cut pieces get their own exact entry points.
+- For the decision stage, `exposed` (one activity) and `exposed_chunks` (many, a chunk of
+  about `CHUNK_SEGMENTS` track vertices at a time, tracks through one kernel call) give each
+  activity's exposures and its whole window cut at its timeline cuts, with its start point
+  (`model.decision.Exposed`): the decision stage cuts nothing and reads no coordinates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ...model.activity import Activity
-from ...model.decision import Exposure
+from ...model.decision import Exposed, Exposure, Part
 from ...model.time import UTC, Interval
-from ..kernels.kernel import Segments, fast_intervals, reference_intervals
+from ..kernels import FastKernel, Kernel, ReferenceKernel, Segments
+from ..tolerance import TOL_M
 from ..zones.repair import as_area
 from .index import ZoneIndex
-from .track import TOL_M, TOL_S, Track, bands_overlap, track_times
+from .track import Track, bands_overlap
 
-__all__ = ["CHUNK_SEGMENTS", "TOL_M", "TOL_S", "ZoneIndex", "exposures", "exposures_many", "track_times"]
+__all__ = [
+    "CHUNK_SEGMENTS",
+    "cut_exposures",
+    "exposed",
+    "exposed_chunks",
+    "exposures",
+    "exposures_many",
+    "start_point",
+]
 
 #: segments the fast kernel takes at once: bounds the working memory (about 150 bytes a segment)
 CHUNK_SEGMENTS = 50_000
+
+POINT = Part("point")
 
 
 def exposures(activity: Activity, index: ZoneIndex, cuts: Iterable[dt.datetime] = ()) -> list[Exposure]:
@@ -48,7 +64,7 @@ def exposures(activity: Activity, index: ZoneIndex, cuts: Iterable[dt.datetime] 
             found = _static(activity, index, cuts)
         case other:
             raise ValueError(f"activity `{activity.id}`: unsupported geometry type `{other}`")
-    return sorted(found, key=lambda e: (e.enter, e.zone, e.exit))
+    return _ordered(found)
 
 
 def _at_seconds(start: dt.datetime, seconds: float) -> dt.datetime:
@@ -68,8 +84,63 @@ def _pieces(interval: Interval, validity: Interval | None, cuts: list[dt.datetim
 
 def _track(activity: Activity, index: ZoneIndex, cuts: list[dt.datetime]) -> list[Exposure]:
     track = Track.of(activity, index.frame)
-    found = reference_intervals(Segments.of([track], [activity.altitude]), index)
+    found = ReferenceKernel(index).intervals(Segments.of([track], [activity.altitude]))
     return _track_exposures(activity, track, found.zone, found.ga, found.gb, index, cuts)
+
+
+def exposed(activity: Activity, index: ZoneIndex, cuts: Iterable[dt.datetime]) -> Exposed:
+    """What the decision stage needs of one activity: its exposures and its window, both cut at
+    `cuts` (the activity's timeline cuts), and its start point."""
+    cuts = sorted(set(cuts))
+    return Exposed(tuple(exposures(activity, index, cuts)), tuple(activity.window.split(cuts)), start_point(activity))
+
+
+def cut_exposures(activity: Activity, whole: Iterable[Exposure], cuts: Iterable[dt.datetime]) -> Exposed:
+    """`exposed` from exposures found without cuts (`Screener.exposures`), or made up (decision
+    maps): each cut at `cuts` keeping its places (the stage itself gives each piece of a track
+    its own exact entry point)."""
+    cuts = sorted(set(cuts))
+    found = tuple(
+        replace(e, enter=part.start, exit=part.end) for e in whole for part in Interval(e.enter, e.exit).split(cuts)
+    )
+    return Exposed(found, tuple(activity.window.split(cuts)), start_point(activity))
+
+
+def start_point(activity: Activity) -> tuple[float, float]:
+    """Where reasons about the activity as a whole point: a track's first vertex, an area's
+    representative point, the point (lon, lat, rounded to 1e-7 degrees)."""
+    geom = activity.geometry
+    if geom.geom_type == "Point":
+        pt = geom
+    elif geom.geom_type.endswith("Polygon"):
+        pt = geom.representative_point()
+    else:
+        x, y = geom.coords[0][:2]
+        return (round(x, 7), round(y, 7))
+    return (round(pt.x, 7), round(pt.y, 7))
+
+
+def exposed_chunks(
+    activities: Sequence[Activity],
+    index: ZoneIndex,
+    kernel: Kernel,
+    cuts_of: Callable[[Activity], Iterable[dt.datetime]],
+    *,
+    chunk_segments: int = CHUNK_SEGMENTS,
+) -> Iterator[list[tuple[Activity, Exposed]]]:
+    """`exposed` for many activities, a chunk at a time in input order: each chunk ends at the
+    activity where its tracks reach `chunk_segments` vertices, and its tracks go through
+    `kernel` (over `index`) at once. A caller that handles each chunk before asking for the
+    next keeps the memory bounded: the exposures of the whole input are never alive at once."""
+    start, size = 0, 0
+    for i, activity in enumerate(activities):
+        if activity.geometry.geom_type == "LineString":
+            size += len(activity.geometry.coords)
+            if size >= chunk_segments:
+                yield _chunk(activities[start : i + 1], index, kernel, cuts_of)
+                start, size = i + 1, 0
+    if start < len(activities):
+        yield _chunk(activities[start:], index, kernel, cuts_of)
 
 
 def exposures_many(
@@ -77,48 +148,49 @@ def exposures_many(
     index: ZoneIndex,
     cuts_of: Callable[[Activity], Iterable[dt.datetime]] = lambda a: (),
     *,
+    kernel: Kernel | None = None,
     chunk_segments: int = CHUNK_SEGMENTS,
 ) -> list[list[Exposure]]:
-    """Exposures of many activities, in input order. Tracks go through the fast kernel in chunks
-    of about `chunk_segments` segments (which bounds the memory), points and areas one by one."""
-    out: list[list[Exposure]] = [[] for _ in activities]
-    batch: list[int] = []
-    size = 0
+    """Exposures of many activities, in input order, by `exposed_chunks` (with the fast kernel
+    unless another is given): the same as `exposures` one by one."""
+    kernel = kernel or FastKernel(index)
+    chunks = exposed_chunks(activities, index, kernel, cuts_of, chunk_segments=chunk_segments)
+    return [list(found.exposures) for chunk in chunks for _, found in chunk]
 
-    def flush() -> None:
-        nonlocal batch, size
-        if not batch:
-            return
-        tracks = Track.many([activities[i] for i in batch], index.frame)
-        found = fast_intervals(Segments.of(tracks, [activities[i].altitude for i in batch]), index, index.grid)
+
+def _chunk(
+    acts: Sequence[Activity], index: ZoneIndex, kernel: Kernel, cuts_of: Callable[[Activity], Iterable[dt.datetime]]
+) -> list[tuple[Activity, Exposed]]:
+    """Exposures of a chunk of activities: its tracks through the kernel at once, its areas
+    projected at once, points one by one."""
+    cuts = [sorted(set(cuts_of(a))) for a in acts]
+    out: list[list[Exposure]] = [[] for _ in acts]
+    kinds = [a.geometry.geom_type for a in acts]
+    lines = [i for i, kind in enumerate(kinds) if kind == "LineString"]
+    if lines:
+        tracks = Track.many([acts[i] for i in lines], index.frame)
+        found = kernel.intervals(Segments.of(tracks, [acts[i].altitude for i in lines]))
         order = np.argsort(found.track, kind="stable")
-        bounds = np.searchsorted(found.track[order], np.arange(len(batch) + 1))
-        for k, i in enumerate(batch):
+        bounds = np.searchsorted(found.track[order], np.arange(len(lines) + 1))
+        for k, i in enumerate(lines):
             rows = order[bounds[k] : bounds[k + 1]]
-            a = activities[i]
-            cuts = sorted(set(cuts_of(a)))
-            found_k = _track_exposures(a, tracks[k], found.zone[rows], found.ga[rows], found.gb[rows], index, cuts)
-            out[i] = sorted(found_k, key=lambda e: (e.enter, e.zone, e.exit))
-        batch, size = [], 0
+            out[i] = _track_exposures(
+                acts[i], tracks[k], found.zone[rows], found.ga[rows], found.gb[rows], index, cuts[i]
+            )
+    areas = [i for i, kind in enumerate(kinds) if kind in ("Polygon", "MultiPolygon")]
+    for i, frame_geom in zip(areas, index.frame.polygons_to_frame([acts[i].geometry for i in areas]), strict=True):
+        out[i] = _static(acts[i], index, cuts[i], frame_geom)
+    for i, kind in enumerate(kinds):
+        if kind not in ("LineString", "Polygon", "MultiPolygon"):
+            out[i] = exposures(acts[i], index, cuts[i])
+    return [
+        (a, Exposed(tuple(_ordered(found)), tuple(a.window.split(c)), start_point(a)))
+        for a, found, c in zip(acts, out, cuts, strict=True)
+    ]
 
-    areas = [i for i, a in enumerate(activities) if a.geometry.geom_type in ("Polygon", "MultiPolygon")]
-    for i, frame_geom in zip(
-        areas, index.frame.polygons_to_frame([activities[i].geometry for i in areas]), strict=True
-    ):
-        a = activities[i]
-        out[i] = sorted(_static(a, index, sorted(set(cuts_of(a))), frame_geom), key=lambda e: (e.enter, e.zone, e.exit))
-    for i, activity in enumerate(activities):
-        if activity.geometry.geom_type in ("Polygon", "MultiPolygon"):
-            continue
-        if activity.geometry.geom_type != "LineString":
-            out[i] = exposures(activity, index, cuts_of(activity))
-            continue
-        batch.append(i)
-        size += len(activity.geometry.coords)
-        if size >= chunk_segments:
-            flush()
-    flush()
-    return out
+
+def _ordered(found: list[Exposure]) -> list[Exposure]:
+    return sorted(found, key=lambda e: (e.enter, e.zone, e.exit))
 
 
 def _track_exposures(
@@ -163,7 +235,7 @@ def _track_exposures(
                 exit_where=(float(lon[n + k]), float(lat[n + k])),
                 lower=lower,
                 upper=upper,
-                part=f"track {orig[k]:.3f}-{orig[n + k]:.3f}",
+                part=Part("track", float(orig[k]), float(orig[n + k])),
             )
         )
     return found
@@ -201,7 +273,7 @@ def _static(
     return found
 
 
-def _point(activity: Activity, index: ZoneIndex) -> list[tuple[int, tuple[float, float], str]]:
+def _point(activity: Activity, index: ZoneIndex) -> list[tuple[int, tuple[float, float], Part]]:
     lon, lat = activity.geometry.x, activity.geometry.y
     x, y = index.frame.fwd(np.array([lon]), np.array([lat]))
     pt = shapely.Point(float(x[0]), float(y[0]))
@@ -209,12 +281,12 @@ def _point(activity: Activity, index: ZoneIndex) -> list[tuple[int, tuple[float,
     boxed = index.tree.query(pt)
     inside = boxed[shapely.intersects_xy(index.geoms[boxed], x[0], y[0])]
     near = index.edge_zone[index.edge_tree.query(pt, predicate="dwithin", distance=TOL_M)]
-    return [(int(i), (lon, lat), "point") for i in np.unique(np.concatenate([inside, near]))]
+    return [(int(i), (lon, lat), POINT) for i in np.unique(np.concatenate([inside, near]))]
 
 
 def _area(
     activity: Activity, index: ZoneIndex, area: BaseGeometry | None = None
-) -> list[tuple[int, tuple[float, float], str]]:
+) -> list[tuple[int, tuple[float, float], Part]]:
     area = area if area is not None else index.frame.to_frame(activity.geometry)
     total = area.area
     found = []
@@ -237,6 +309,6 @@ def _area(
         overlap = parts[0] if len(parts) == 1 else shapely.union_all(parts)
         rp = overlap.representative_point()
         lon, lat = index.frame.inv(np.array([rp.x]), np.array([rp.y]))
-        share = f"area {100 * overlap.area / total:.1f}%" if total else "area"
+        share = Part("area", share=100 * overlap.area / total) if total else Part("area")
         found.append((int(i), (round(float(lon[0]), 7), round(float(lat[0]), 7)), share))
     return found

@@ -1,6 +1,6 @@
 """Tracks: an activity's line densified along its geodesics and projected into the frame, with
-its clock and altitude per vertex, and the tolerances of the geometry stage (kernel.py computes
-the intervals a track spends in zones)."""
+its clock and altitude per vertex (the kernels compute the intervals a track spends in zones;
+the tolerances are in geo/tolerance.py)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,7 @@ import numpy as np
 from ...model.activity import Activity
 from ..zones.projection import Frame, densify_lines, densify_lonlat, geodesic_length_m
 
-__all__ = ["EPS", "TOL_M", "TOL_S", "TRIM_M", "Track", "bands_overlap", "track_times"]
-
-EPS = 1e-12
-#: horizontal tolerance in metres: points this close to a zone's boundary are on it
-TOL_M = 1.0
-#: time tolerance in seconds
-TOL_S = 1.0
-#: a piece outside the polygon by more than this is the approach through the band, not chord
-#: noise along the boundary (densified chords of one curve differ by at most 0.27 m)
-TRIM_M = 0.4
+__all__ = ["Track", "bands_overlap", "track_times"]
 
 
 def track_times(activity: Activity, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..exposures.track import TOL_M
+from ..tolerance import TOL_M
 
 __all__ = ["band_cuts", "crossings", "edge_distance", "vertical_cut"]
 

@@ -8,8 +8,8 @@ exact kernel. Cover sets are interned: cells with the same set share a small int
 track's consecutive segments with the same id form one run.
 
 Each (cell, boundary zone) pair also lists the zone's edges near the cell, and knows whether the
-cell's centre is inside the zone: the compiled loops of `compiled.py` walk these lists to find
-the edges near a segment (`near_edges`) and to tell whether a point is in a zone (`locate`).
+cell's centre is inside the zone: the compiled loops of `compiled/walks.py` walk these lists to
+find the edges near a segment (`near_edges`) and to tell whether a point is in a zone (`locate`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-__all__ = ["ZoneGrid", "sorted_unique"]
+from .base import sorted_unique
+
+__all__ = ["ZoneGrid"]
 
 #: The cell size: the extent divided into about CELLS cells (24 bytes each), and not smaller than
 #: MIN_CELL_M. Cell sweeps in bench W1 and W2 (docs/performance.md) found no rule that did better:
@@ -29,12 +31,6 @@ __all__ = ["ZoneGrid", "sorted_unique"]
 #: the caches, coarser ones list more edges per cell.
 CELLS = 250_000
 MIN_CELL_M = 2_000.0
-
-
-def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """Sorted unique values (sorting is faster than numpy's hashing for these int64 keys)."""
-    values = np.sort(values)
-    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
 
 
 def _expand(ptr: np.ndarray, values: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -121,7 +117,7 @@ class ZoneGrid:
 
     def locate(self, x: np.ndarray, y: np.ndarray, zone: np.ndarray) -> np.ndarray:
         """Per point: 1 in its zone, 0 not, -1 the grid cannot tell. Only for points farther than
-        the tolerance from every edge of their zone (compiled.locate)."""
+        the tolerance from every edge of their zone (`compiled.walks.locate`)."""
         from . import compiled
 
         return compiled.locate(
@@ -130,10 +126,6 @@ class ZoneGrid:
             self.boundary_ptr, self.boundary_zones, self.pair_edge_ptr, self.pair_edges, self.centre_state,
             self.cover_id, self.cover_ptr, self.cover_members,
         )  # fmt: skip
-
-    def cover_of(self, cell: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(row into `cell`, zone) for every cover zone of every given cell."""
-        return self.members_of(self.cover_id[cell])
 
     def members_of(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row into `ids`, zone) for every zone of every given cover set."""

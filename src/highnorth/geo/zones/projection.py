@@ -17,13 +17,14 @@ The geometry model (docs/semantics.md):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
 import shapely
 from pyproj import Geod, Transformer
 from shapely.geometry.base import BaseGeometry
+
+from ...model.frame import Frame as FrameValue
 
 __all__ = [
     "GEOD",
@@ -167,9 +168,10 @@ def _densify_geometry(geom: BaseGeometry, max_m: float) -> BaseGeometry:
             return type(geom)(parts) if geom.geom_type != "GeometryCollection" else shapely.GeometryCollection(parts)
 
 
-@dataclass(frozen=True)
-class Frame:
-    """A Lambert azimuthal equal-area frame centred at (`lon0`, `lat0`), in metres.
+class Frame(FrameValue):
+    """A Lambert azimuthal equal-area frame centred at (`lon0`, `lat0`), in metres: the pure
+    `model.frame.Frame` with its projection. The pyproj transformers are built once per centre
+    and shared (`_pipelines`).
 
     >>> f = Frame(20.0, 69.0)
     >>> x, y = f.fwd(np.array([20.0]), np.array([69.0]))
@@ -177,13 +179,11 @@ class Frame:
     (0.0, 0.0)
     """
 
-    lon0: float
-    lat0: float
-    _cache: dict = field(default_factory=dict, compare=False, repr=False)
-
-    @cached_property
-    def crs(self) -> str:
-        return f"+proj=laea +lat_0={self.lat0} +lon_0={self.lon0} +ellps=WGS84 +units=m +no_defs"
+    @classmethod
+    def of(cls, value: FrameValue) -> Frame:
+        """The frame for a policy's frame value: the value itself when it carries the projection
+        already (the loader's), else one built for its centre."""
+        return value if isinstance(value, Frame) else cls(value.lon0, value.lat0)
 
     @cached_property
     def _forward(self) -> Transformer:

@@ -24,6 +24,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from ...geo.exposures.stage import cut_exposures
 from ...geo.zones.projection import Frame
 from ...geo.zones.repair import as_area
 from ...model.activity import Activity, ActivityKind
@@ -32,7 +33,7 @@ from ...model.decision import Exposure
 from ...model.outcome import Outcome
 from ...model.rule import Policy
 from ..selectors import matches
-from .evaluate import decide
+from .evaluate import decide, timeline_cuts
 
 __all__ = ["OUTCOMES", "DecisionMap", "MapCell", "decision_map", "diff_maps"]
 
@@ -114,12 +115,13 @@ def decision_map(
     frame: Frame | None = None,
 ) -> DecisionMap:
     """The region partitioned by outcome for `kind` by `actor` at `at`."""
-    frame = frame or Frame(*policy.frame)
+    frame = frame or Frame.of(policy.frame)
     names = _candidate_zones(policy, actor, kind, at)
     geoms = {n: frame.to_frame(policy.zones[n].geometry, densify=False) for n in names}
     version = policy.version_at(at)
     # the hypothetical activity comes from within the jurisdiction: `also_in` conditions hold
     context = frozenset(z for rule in (version.rules if version else ()) for z in rule.also_in)
+    cuts = timeline_cuts(policy, actor)
     cells = []
     for ids, geom in _arrangement(geoms):
         rp = geom.representative_point()
@@ -138,7 +140,8 @@ def decision_map(
             Exposure(zone=z, enter=at, exit=probe.end, where=where, exit_where=where, lower=-np.inf, upper=np.inf)
             for z in sorted(ids)
         ]
-        decision = decide(probe, exposures, policy, context_zones=context)
+        found = cut_exposures(probe, exposures, cuts)
+        decision = decide(probe, found, policy, context_zones=context)
         rules = tuple(sorted({r.rule for r in decision.reasons}))
         cells.append(MapCell(decision.outcome, rules, tuple(sorted(ids)), geom))
     return DecisionMap(actor, kind, at, version.version if version else "", frame, tuple(cells))

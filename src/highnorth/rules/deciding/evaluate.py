@@ -1,6 +1,8 @@
 """The decision stage: rules over exposures, combined by one truth table, with reasons.
 
-The rule evaluator never touches coordinates: it sees exposures (zone, times, entry point).
+The rule evaluator never touches coordinates: it takes what the geometry stage found
+(`model.decision.Exposed`: exposures and the activity's window, already cut at the timeline
+cuts, and its start point) and copies places into the reasons.
 
 Combination (the same table is in docs/semantics.md)::
 
@@ -20,12 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import operator
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ...model.activity import Activity
-from ...model.decision import Decision, DueObligation, Exposure, Reason
+from ...model.decision import Decision, DueObligation, Exposed, Exposure, Reason
 from ...model.errors import EvaluationError
 from ...model.outcome import Effect
 from ...model.rule import Condition, Policy, PolicyVersion, Rule
@@ -105,11 +106,13 @@ def _holds(condition: Condition, attributes: dict[str, Any]) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class _Piece:
-    """A part of an exposure during which the version, rules and memberships are constant."""
+    """A part of an exposure (or of the activity's window: `exposure` None) during which the
+    version, rules and memberships are constant."""
 
     zone: str | None
     interval: Interval
     where: tuple[float, float] | None
+    exposure: Exposure | None = None
 
 
 def timeline_cuts(policy: Policy, nation: str) -> list[dt.datetime]:
@@ -126,28 +129,12 @@ def timeline_cuts(policy: Policy, nation: str) -> list[dt.datetime]:
     return sorted(cuts)
 
 
-def _pieces(activity: Activity, exposures: Iterable[Exposure], cuts: list[dt.datetime]) -> list[_Piece]:
-    out = []
-    for e in exposures:
-        for part in Interval(e.enter, e.exit).split(cuts):
-            out.append(_Piece(e.zone, part, e.where))
-    anywhere = _start_point(activity)
-    for part in activity.window.split(cuts):
-        out.append(_Piece(None, part, anywhere))
+def _pieces(found: Exposed) -> list[_Piece]:
+    """The pieces to judge: every exposure, then every piece of the activity's window (as the
+    geometry stage cut them)."""
+    out = [_Piece(e.zone, Interval(e.enter, e.exit), e.where, e) for e in found.exposures]
+    out += [_Piece(None, part, found.start) for part in found.window]
     return out
-
-
-def _start_point(activity: Activity) -> tuple[float, float]:
-    geom = activity.geometry
-    pt = (
-        geom
-        if geom.geom_type == "Point"
-        else (geom.representative_point() if geom.geom_type.endswith("Polygon") else None)
-    )
-    if pt is not None:
-        return (round(pt.x, 7), round(pt.y, 7))
-    x, y = geom.coords[0][:2]
-    return (round(x, 7), round(y, 7))
 
 
 def _fires(
@@ -180,32 +167,30 @@ def _fires(
 
 def decide(
     activity: Activity,
-    exposures: Sequence[Exposure],
+    found: Exposed,
     policy: Policy,
     *,
     at: dt.datetime | None = None,
     context_zones: frozenset[str] = frozenset(),
-    cuts: list[dt.datetime] | None = None,
 ) -> Decision:
-    """The decision for one activity from its exposures.
+    """The decision for one activity from what the geometry stage found, cut at the activity's
+    timeline cuts under `policy` (`timeline_cuts`).
 
     Each piece of an exposure is judged by the version and rules in force during it, or at `at`
     when given (to ask "what would the rules of that date say"). Memberships are always judged at
     the piece's own time. `context_zones` counts as exposed for `also_in` (decision maps use it
-    to say where a hypothetical activity comes from). `cuts` are the activity's timeline cuts
-    when the caller has them (`timeline_cuts`).
+    to say where a hypothetical activity comes from).
     """
-    exposed = frozenset(e.zone for e in exposures) | context_zones
-    cuts = cuts if cuts is not None else timeline_cuts(policy, activity.actor.nation)
+    exposed = frozenset(e.zone for e in found.exposures) | context_zones
     fired: list[tuple[Reason, Rule | None]] = []
     versions_used: set[str] = set()
     memo: dict[tuple, bool] = {}
-    for piece in _pieces(activity, exposures, cuts):
+    for piece in _pieces(found):
         when = at or piece.interval.start
         version = policy.version_at(when)
         if version is None:
             if piece.zone is None:  # once per piece of the activity's window
-                fired.append((_no_version_reason(activity, piece, policy), None))
+                fired.append((_no_version_reason(piece, policy), None))
             continue
         versions_used.add(version.version)
         for rule in version.rules_for(piece.zone, activity.kind):
@@ -218,10 +203,10 @@ def decide(
             detail = f"cannot evaluate: {cause}; fails closed to refer" if cause else ""
             fired.append((_reason(rule, effect, piece, version, detail), rule))
     reasons = _merge([r for r, _ in fired])
-    obligations, late = _obligations(activity, fired)
+    obligations, late = _obligations(activity, found.start, fired)
     reasons += late
     if not reasons:
-        reasons = [_default_reason(activity, policy)]
+        reasons = [_default_reason(activity, found.start, policy)]
     outcome = Effect.PERMIT
     for reason in reasons:
         outcome = combine(outcome, reason.effect)
@@ -235,6 +220,7 @@ def decide(
 
 
 def _reason(rule: Rule, effect: Effect, piece: _Piece, version: PolicyVersion, detail: str) -> Reason:
+    e = piece.exposure
     return Reason(
         rule=rule.id,
         effect=effect,
@@ -247,11 +233,17 @@ def _reason(rule: Rule, effect: Effect, piece: _Piece, version: PolicyVersion, d
         source=rule.source,
         version=version.version,
         detail=detail,
+        exit_where=e.exit_where if e else None,
+        lower=e.lower if e else None,
+        upper=e.upper if e else None,
+        part=e.part if e else None,
     )
 
 
 def _merge(reasons: list[Reason]) -> list[Reason]:
-    """Join reasons of the same rule, zone, version and effect that follow each other in time."""
+    """Join reasons of the same rule, zone, version and effect that follow each other in time:
+    the joined reason exits where the one that exits last does, spans the union of the altitude
+    bands and the parts from the first to the last."""
     reasons = sorted(reasons, key=lambda r: (r.rule, r.zone or "", r.version, r.effect, r.enter))
     out: list[Reason] = []
     for r in reasons:
@@ -262,18 +254,35 @@ def _merge(reasons: list[Reason]) -> list[Reason]:
             == (r.rule, r.zone, r.version, r.effect, r.detail)
             and r.enter <= last.exit
         ):
-            out[-1] = Reason(**{**_fields(last), "exit": max(last.exit, r.exit)})
+            out[-1] = _joined(last, r)
         else:
             out.append(r)
     return out
 
 
-def _fields(reason: Reason) -> dict[str, Any]:
-    return {name: getattr(reason, name) for name in Reason.__slots__}
+def _joined(a: Reason, b: Reason) -> Reason:
+    """Reason `a` extended by `b`, which follows it (`b.enter <= a.exit`)."""
+    last = b if b.exit >= a.exit else a
+    return replace(
+        a,
+        exit=last.exit,
+        exit_where=last.exit_where,
+        lower=_lowest(a.lower, b.lower),
+        upper=_highest(a.upper, b.upper),
+        part=a.part.joined(b.part) if a.part is not None and b.part is not None else a.part,
+    )
+
+
+def _lowest(a: float | None, b: float | None) -> float | None:
+    return a if b is None else b if a is None else min(a, b)
+
+
+def _highest(a: float | None, b: float | None) -> float | None:
+    return a if b is None else b if a is None else max(a, b)
 
 
 def _obligations(
-    activity: Activity, fired: list[tuple[Reason, Rule | None]]
+    activity: Activity, start: tuple[float, float], fired: list[tuple[Reason, Rule | None]]
 ) -> tuple[list[DueObligation], list[Reason]]:
     """Obligations of every rule that fired, deduplicated; a late submission is a reason to refer."""
     by_key: dict[tuple, tuple[Any, set[str]]] = {}
@@ -292,6 +301,7 @@ def _obligations(
             late.append(
                 _whole_activity_reason(
                     activity,
+                    start,
                     rule=f"{sorted(rules)[0]}:notice",
                     effect=Effect.REFER,
                     title=f"{ob.type} needs {ob.notice_days} days' notice",
@@ -302,7 +312,7 @@ def _obligations(
     return out, late
 
 
-def _no_version_reason(activity: Activity, piece: _Piece, policy: Policy) -> Reason:
+def _no_version_reason(piece: _Piece, policy: Policy) -> Reason:
     first = min((v.effective for v in policy.versions), default=None)
     return Reason(
         rule="no-version",
@@ -318,9 +328,10 @@ def _no_version_reason(activity: Activity, piece: _Piece, policy: Policy) -> Rea
     )
 
 
-def _default_reason(activity: Activity, policy: Policy) -> Reason:
+def _default_reason(activity: Activity, start: tuple[float, float], policy: Policy) -> Reason:
     return _whole_activity_reason(
         activity,
+        start,
         rule="default",
         effect=policy.default_effect,
         title=f"no rule matched: the default effect of policy `{policy.id}`",
@@ -329,7 +340,14 @@ def _default_reason(activity: Activity, policy: Policy) -> Reason:
 
 
 def _whole_activity_reason(
-    activity: Activity, *, rule: str, effect: Effect, title: str, source: str, detail: str = ""
+    activity: Activity,
+    start: tuple[float, float],
+    *,
+    rule: str,
+    effect: Effect,
+    title: str,
+    source: str,
+    detail: str = "",
 ) -> Reason:
     """A reason about the activity as a whole (not one zone), from the policy's own mechanics."""
     return Reason(
@@ -339,7 +357,7 @@ def _whole_activity_reason(
         zone=None,
         enter=activity.start,
         exit=activity.end,
-        where=_start_point(activity),
+        where=start,
         basis="assumption",
         source=source,
         version="",

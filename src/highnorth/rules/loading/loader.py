@@ -119,7 +119,7 @@ class _Loader(ZoneSetReader):
             parameters=dict(spec.parameters),
             hashes=hashes,
             root=str(self.root),
-            frame=(self.frame.lon0, self.frame.lat0),
+            frame=self.frame,
             extent=spec.extent,
         )
         policy_hash = content_hash([sorted(hashes.items())])
