@@ -28,10 +28,10 @@ LAYERS = [
     "engine",
     "formats",
     "scenarios",
-    "settings",
     "runtime",
     "workflow",
     "store",
+    "service",
     "api",
     "cli",
 ]
