@@ -36,11 +36,16 @@ def volume(
     return service.volumes.get_or_make((record.id, record.version), make)
 
 
+def _unread(service: Service, records: Sequence[ReservedRequest]) -> dict[str, Mapping[str, Any]]:
+    """The stored activities of the records whose volume is not cached yet, in one query."""
+    missing = [r.id for r in records if (r.id, r.version) not in service.volumes]
+    return service.store.features(missing) if missing else {}
+
+
 def _volumes(service: Service, records: Sequence[ReservedRequest]) -> tuple[list[Volume], list[str]]:
     """The volumes of the records, and a warning for each record whose volume cannot be built
-    (one bad record does not take the list down). Activities not yet cached are read in one query."""
-    missing = [r.id for r in records if (r.id, r.version) not in service.volumes]
-    features = service.store.features(missing) if missing else {}
+    (one bad record does not take the list down)."""
+    features = _unread(service, records)
     found, warnings = [], []
     for record in records:
         try:
@@ -108,9 +113,8 @@ def reservations_document(service: Service) -> dict[str, Any]:
 def conflicts_document(service: Service) -> dict[str, Any]:
     """Every pair of reservations that overlap in 2D, altitude and time."""
     records = service.store.reserved()
-    missing = [r.id for r in records if (r.id, r.version) not in service.volumes]
-    features = service.store.features(missing) if missing else {}
-    found = [volume(service, r, features.get(r.id)) for r in records]
+    features = _unread(service, records)
+    found = [volume(service, r, features.get(r.id)) for r in records]  # unlike the list, raises for a bad one
     return {
         "type": "FeatureCollection",
         "features": [conflict_feature(c) for c in conflicts(found, service.screener.frame)],
