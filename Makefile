@@ -30,7 +30,7 @@ check: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests scripts examples bench
 	$(BIN)/ruff format --check src tests scripts examples bench
-	$(BIN)/mypy src/highnorth/model src/highnorth/geo src/highnorth/rules src/highnorth/engine.py src/highnorth/workflow
+	$(BIN)/mypy src/highnorth
 	$(BIN)/pytest
 
 scenarios: $(STAMP)

@@ -38,7 +38,7 @@ from highnorth.engine import Screener
 from highnorth.formats.activity_geojson import read_activities
 from highnorth.rules.loading.loader import load_policy
 from highnorth.runtime import keep_freed_memory
-from highnorth.settings import Settings
+from highnorth.service.config import Settings
 from highnorth.store import Store, sqlite_url
 
 BIN = Path(sys.executable).parent

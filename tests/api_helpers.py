@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from highnorth.api.app import create_app
-from highnorth.api.config import ServerConfig
-from highnorth.api.service import Service
+from highnorth.service.config import Settings
+from highnorth.service.context import Service
 from highnorth.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +54,7 @@ class Api:
         return self.client.request(method, path, headers=headers, **kwargs)
 
 
-def make_service(config: ServerConfig, policy, screener) -> tuple[Service, dict[str, str]]:
+def make_service(config: Settings, policy, screener) -> tuple[Service, dict[str, str]]:
     """A service on `config`'s database with one user of each role, and their tokens by role."""
     service = Service(config, policy, screener, Store(config.database_url))
     tokens = {}
@@ -65,7 +65,7 @@ def make_service(config: ServerConfig, policy, screener) -> tuple[Service, dict[
 
 
 def make_api(database_url: str, policy, screener, **limits) -> Api:
-    config = ServerConfig.from_env(database_url=database_url, **limits)
+    config = Settings.from_env(database_url=database_url, **limits)
     service, tokens = make_service(config, policy, screener)
     app = create_app(config, service)
     return Api(app, TestClient(app), service, tokens)

@@ -16,12 +16,12 @@ from hypothesis import HealthCheck, settings
 
 from api_helpers import make_service
 from highnorth.api.app import create_app
-from highnorth.api.config import ServerConfig
+from highnorth.service.config import Settings
 from highnorth.store import sqlite_url
 
 # the document is read from the application before any policy is loaded; the service (policy,
 # store, users) is put in place by the fixture
-CONFIG = ServerConfig.from_env(database_url=sqlite_url(Path(tempfile.mkdtemp(prefix="highnorth-fuzz-")) / "fuzz.db"))
+CONFIG = Settings.from_env(database_url=sqlite_url(Path(tempfile.mkdtemp(prefix="highnorth-fuzz-")) / "fuzz.db"))
 APP = create_app(CONFIG)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 

@@ -28,10 +28,10 @@ LAYERS = [
     "engine",
     "formats",
     "scenarios",
-    "settings",
     "runtime",
     "workflow",
     "store",
+    "service",
     "api",
     "cli",
 ]
@@ -87,3 +87,12 @@ def test_public_api_is_exported_once():
         for name in module.__all__:
             assert hasattr(module, name), f"{module.__name__}.{name}"
     assert {"Screener", "load_policy", "screen", "Decision", "Activity"} <= set(highnorth.__all__)
+
+
+def test_no_route_imports_another_route():
+    """Routes are thin faces over `highnorth.service`: what two routes share lives there."""
+    routes = PKG / "api" / "routes"
+    names = {f"highnorth.api.routes.{p.stem}" for p in routes.glob("*.py") if p.stem != "__init__"}
+    for path in routes.glob("*.py"):
+        bad = {m for m in imports_of(path) if m in names and m != f"highnorth.api.routes.{path.stem}"}
+        assert not bad, f"{path.relative_to(PKG)} imports {sorted(bad)}"

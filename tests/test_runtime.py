@@ -57,7 +57,7 @@ def test_the_entry_points_apply_it(monkeypatch):
     monkeypatch.setattr(cli_app, "keep_freed_memory", lambda: calls.append("cli") or True)
     monkeypatch.setattr(api_main, "keep_freed_memory", lambda: calls.append("api") or True)
     monkeypatch.setattr(api_main, "create_app", lambda config: "app")
-    monkeypatch.setattr(api_main.ServerConfig, "from_env", classmethod(lambda cls: None))
+    monkeypatch.setattr(api_main, "worker_settings", lambda: None)
     assert cli_app.main(["--help"]) == 0
     assert api_main.app_from_env() == "app"
     assert calls == ["cli", "api"]

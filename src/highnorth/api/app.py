@@ -1,13 +1,12 @@
 """The HTTP API: `create_app` builds the FastAPI application around one policy and one store.
 
-The policy is loaded once at start-up (zones derived or read from the cache); the store is
-migrated to the newest schema. Interactive documentation is at `/docs`, the OpenAPI 3.1 document
+The policy is loaded once at start-up (zones derived or read from the cache) by
+`highnorth.service.context.load_service`; the store is migrated to the newest schema. Interactive documentation is at `/docs`, the OpenAPI 3.1 document
 at `/openapi.json`.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,41 +19,28 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from .._version import __version__
-from ..engine import Screener
-from ..rules.loading.loader import load_policy
-from ..store import Store
+from ..service.config import Settings
+from ..service.context import Service, load_service
 from . import errors
-from .config import ServerConfig
 from .deps import known_query
 from .limits import BodyLimit
 from .models import Health
 from .openapi import ERRORS, activity_components
 from .routes import audit, maps, policies, requests, reservations, screening, zones
-from .service import Service
 
-__all__ = ["create_app", "load_service"]
+__all__ = ["create_app"]
 
-log = logging.getLogger("highnorth.api")
 STATIC = Path(__file__).parent / "static"  # Swagger UI 5 (scripts/vendor_swagger_ui.sh), Apache-2.0
 
 
-def load_service(config: ServerConfig) -> Service:
-    """Load the policy, index its zones and open the store (the slow part of starting)."""
-    result = load_policy(config.policy_dir, cache_dir=config.cache_dir)
-    for warning in result.warnings:
-        log.warning("%s", warning)
-    screener = Screener(result.policy).warm()  # the zone grid once, then the fast kernel for all
-    return Service(config, result.policy, screener, Store(config.database_url))
-
-
-def create_app(config: ServerConfig, service: Service | None = None) -> FastAPI:
-    """The application. With `service` given (tests) it is used as is; otherwise it is loaded
-    from `config` when the application starts."""
+def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
+    """The application. With `service` given (tests, `highnorth serve` with one process) it is
+    used as is; otherwise it is loaded from `settings` when the application starts."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "service", None) is None:
-            app.state.service = load_service(config)
+            app.state.service = load_service(settings)
         yield
 
     app = FastAPI(
@@ -75,7 +61,7 @@ def create_app(config: ServerConfig, service: Service | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.state.service = service
     errors.install(app)
-    app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     for module in (screening, requests, reservations, policies, zones, maps, audit):
         app.include_router(module.router)
 

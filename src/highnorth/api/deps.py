@@ -1,23 +1,24 @@
 """Authentication and the permission check: the one place every route goes through.
 
 A route names the permission it needs (`Allowed("request.approve")`); this module reads the
-bearer token, finds its user and checks the role against `highnorth.workflow.access`. Requests
-of a nation a requester may not see are answered 404 by `visible`, never 403.
+bearer token, finds its user and checks the role with `highnorth.workflow.access.may`. The nation
+checks (a requester files and sees only its own nation's requests) are the use cases' own
+(`highnorth.service.requests`). `if_match_version` reads the version an If-Match header names.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..model.errors import AuthError, ForbiddenError, InputError, NotFoundError, did_you_mean
-from ..store import RequestRecord
-from ..workflow.access import Principal, can, sees
-from .service import Service
+from ..model.errors import AuthError, ForbiddenError, InputError, did_you_mean
+from ..service.context import Service
+from ..workflow.access import Principal, may
 
-__all__ = ["Allowed", "get_service", "known_query", "visible"]
+__all__ = ["Allowed", "get_service", "if_match_version", "known_query"]
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `highnorth tokens create`.")
 
@@ -61,14 +62,20 @@ class Allowed:
         self.permission = permission
 
     def __call__(self, principal: Annotated[Principal, Depends(_principal)]) -> Principal:
-        if not can(principal, self.permission):
-            raise ForbiddenError(f"the role `{principal.role}` may not do this (it needs `{self.permission}`)")
+        access = may(principal, self.permission)
+        if not access.allowed:
+            raise ForbiddenError(access.reason)
         return principal
 
 
-def visible(principal: Principal, record: RequestRecord) -> RequestRecord:
-    """The record if the caller may see it; otherwise the same 404 as for a request that does not
-    exist, so a requester cannot learn what other nations filed."""
-    if not sees(principal, record.nation):
-        raise NotFoundError(f"no request `{record.id}`")
-    return record
+_ETAG = re.compile(r'(?:W/)?"([0-9]{1,18})"|([0-9]{1,18})')
+
+
+def if_match_version(value: str | None) -> int | None:
+    """The version an If-Match header names (`"3"`, `W/"3"` or `3`); None when absent or `*`."""
+    if value is None or value.strip() == "*":
+        return None
+    match = _ETAG.fullmatch(value.strip())
+    if match is None:
+        raise InputError(f'If-Match: expected the version from the ETag, like `"3"`, got `{value}`')
+    return int(match.group(1) or match.group(2))

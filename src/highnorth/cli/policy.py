@@ -1,4 +1,5 @@
-"""`highnorth policy validate|test|show`."""
+"""`highnorth policy validate|test|show`. Use cases: policy loading (`service.loading`), the
+scenario runner (`highnorth.scenarios`), `service.policies.version_named`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from rich.table import Table
 from ..engine import Screener
 from ..model.time import format_time
 from ..scenarios import find_scenarios, run_scenario
-from .common import EXIT_INPUT, console, get_policy, get_screener, settings
+from ..service.policies import version_named
+from .common import EXIT_INPUT, console, get_policy, get_screener
 
 #: `policy test` exit code when a scenario fails (1 stays "internal error")
 EXIT_SCENARIOS_FAILED = 5
@@ -88,14 +90,7 @@ def show(
             )
         console().print(table)
         return
-    try:
-        chosen = pol.version(version)
-    except KeyError:
-        from ..model.errors import InputError, did_you_mean
-
-        raise InputError(
-            f"--version: policy `{pol.id}` has no version `{version}`{did_you_mean(version, [v.version for v in pol.versions])}"
-        ) from None
+    chosen = version_named(pol, version, "--version")
     table = Table(title=f"{pol.id} {chosen.version}: {chosen.title}", title_justify="left")
     for col in ("rule", "effect", "kinds", "actor", "zones", "basis", "title"):
         table.add_column(col, overflow="fold")
@@ -112,4 +107,4 @@ def show(
     console().print(table)
 
 
-__all__ = ["app", "settings"]
+__all__ = ["app"]

@@ -1,5 +1,9 @@
 """`highnorth serve`, and the commands that administer its database: `users`, `tokens`, `audit`,
-`db`. The database is `--database-url`, else HIGHNORTH_DATABASE_URL, else SQLite `./highnorth.db`."""
+`db`. The database is `--database-url`, else HIGHNORTH_DATABASE_URL, else SQLite `./highnorth.db`.
+
+Use cases: `service.context.load_service` (serve), `service.admin` (the rest). `serve` builds the
+one `Settings` from the environment and its options; with `--workers N` it hands them to every
+worker serialised once (`HIGHNORTH_SERVER_SETTINGS`, read by `highnorth.api.main`)."""
 
 from __future__ import annotations
 
@@ -10,11 +14,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..model.errors import InputError, did_you_mean
 from ..model.time import format_time
-from ..store import Store, sqlite_url
+from ..service import admin
+from ..service.config import SERVER_SETTINGS_ENV, Settings, database_url
 from ..workflow.access import ROLES
-from .common import console, get_policy
+from .common import console, get_policy, settings
 
 DbOpt = Annotated[
     str | None,
@@ -28,10 +32,9 @@ DbOpt = Annotated[
 ]
 
 
-def database_url(value: str | None) -> str:
-    if not value:
-        return sqlite_url("highnorth.db")
-    return value if "://" in value else sqlite_url(value)
+def _settings(database: str | None) -> Settings:
+    """The process's settings with the database this command was given."""
+    return settings().but(database_url=database_url(database) if database else None)
 
 
 def serve(
@@ -44,18 +47,17 @@ def serve(
     """Run the HTTP API with the policy loaded, on SQLite by default."""
     import uvicorn
 
-    from ..api.app import create_app, load_service
-    from ..api.config import ServerConfig
+    from ..api.app import create_app
+    from ..service.context import load_service
 
-    url = database_url(database)
-    config = ServerConfig.from_env(database_url=url, policy_dir=policy)
+    config = _settings(database).but(policy_dir=policy)
     service = load_service(config)  # also fills the zone cache the workers start from
     pol = service.policy
     users = service.store.user_names()
     base = f"http://{host}:{port}"
     out = console()
     out.print(f"highnorth: policy `{pol.id}` ({len(pol.versions)} versions, {pol.hash[:19]}…)", highlight=False)
-    out.print(f"database:  {_redact(url)}", highlight=False)
+    out.print(f"database:  {admin.redact(config.database_url)}", highlight=False)
     out.print(f"API:       {base}    interactive docs: {base}/docs    OpenAPI: {base}/openapi.json", highlight=False)
     if not users:
         out.print(
@@ -67,23 +69,8 @@ def serve(
         uvicorn.run(create_app(config, service), host=host, port=port, log_level="info")
     else:
         service.store.close()
-        os.environ["HIGHNORTH_DATABASE_URL"] = url
-        if policy is not None:
-            os.environ["HIGHNORTH_POLICY"] = str(policy)
+        os.environ[SERVER_SETTINGS_ENV] = config.to_json()  # the workers' settings, serialised once
         uvicorn.run("highnorth.api.main:app_from_env", factory=True, host=host, port=port, workers=workers)
-
-
-def _redact(url: str) -> str:
-    """A URL without its password."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
-    return url
-
-
-def _store(database: str | None) -> Store:
-    return Store(database_url(database))
 
 
 users_app = typer.Typer(help="Users of the API and their roles.", no_args_is_help=True)
@@ -100,27 +87,17 @@ def users_add(
     database: DbOpt = None,
 ) -> None:
     """Add a user with a role (a requester is bound to one nation)."""
-    store = _store(database)
-    if nation is not None:
-        pol = _policy_nations()
-        if nation not in pol:
-            raise InputError(f"--nation: unknown nation `{nation}`{did_you_mean(nation, pol)}")
-    store.add_user(name, role, nation)
+    admin.add_user(_settings(database), name, role, nation, policy=lambda: get_policy(None))
     console().print(f"added {name} ({role}{' for ' + nation if nation else ''})", highlight=False)
-
-
-def _policy_nations() -> list[str]:
-    return list(get_policy(None).actors.nations)
 
 
 @users_app.command("list")
 def users_list(database: DbOpt = None) -> None:
     """The users with their roles."""
-    store = _store(database)
     table = Table()
     for col in ("name", "role", "nation"):
         table.add_column(col)
-    for name, role, nation in store.users():
+    for name, role, nation in admin.users(_settings(database)):
         table.add_row(name, role, nation or "")
     console().print(table)
 
@@ -132,7 +109,7 @@ def tokens_create(
     database: DbOpt = None,
 ) -> None:
     """Create an API token and print it (only its hash is kept)."""
-    print(_store(database).create_token(name, label))
+    print(admin.create_token(_settings(database), name, label))
 
 
 @tokens_app.command("list")
@@ -144,7 +121,7 @@ def tokens_list(
     table = Table()
     for col in ("id", "user", "label", "created", "revoked"):
         table.add_column(col)
-    for tok in _store(database).tokens(user):
+    for tok in admin.tokens(_settings(database), user):
         revoked = format_time(tok["revoked_at"]) if tok["revoked_at"] else ""
         table.add_row(str(tok["id"]), tok["user"], tok["label"], format_time(tok["created_at"]), revoked)
     console().print(table)
@@ -157,14 +134,14 @@ def tokens_revoke(
     database: DbOpt = None,
 ) -> None:
     """Revoke a token, or every token of a user; the API refuses them from then on."""
-    count = _store(database).revoke_tokens(token_id=token_id, user=user)
+    count = admin.revoke_tokens(_settings(database), token_id, user)
     console().print(f"revoked {count} token{'s' if count != 1 else ''}", highlight=False)
 
 
 @audit_app.command("verify")
 def audit_verify(database: DbOpt = None) -> None:
     """Walk the audit chain; exit 6 when an entry was edited or deleted."""
-    v = _store(database).verify()
+    v = admin.verify_audit(_settings(database))
     out = console()
     for b in v.breaks:
         out.print(f"[bold red]broken[/] at {b.seq}: {b.reason}", highlight=False)
@@ -182,5 +159,6 @@ EXIT_AUDIT_BROKEN = 6
 @db_app.command("upgrade")
 def db_upgrade(database: DbOpt = None) -> None:
     """Create or migrate the schema to the newest version (the server also does this at start)."""
-    _store(database).close()
-    console().print(f"database at the newest schema: {_redact(database_url(database))}", highlight=False)
+    config = _settings(database)
+    admin.upgrade_schema(config)
+    console().print(f"database at the newest schema: {admin.redact(config.database_url)}", highlight=False)

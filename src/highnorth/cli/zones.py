@@ -1,8 +1,8 @@
-"""`highnorth zones list|import|export`."""
+"""`highnorth zones list|import|export`. Use cases: `service.zones` (`zones_at`,
+`import_zone_file`)."""
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -11,9 +11,10 @@ import typer
 from rich.table import Table
 
 from ..formats.decision_json import dumps
+from ..formats.zones_geojson import write_zones_geojson
 from ..geo.zones.projection import Frame
-from ..model.errors import FormatError, InputError
-from .common import console, get_policy, parse_when, warn, write_or_print
+from ..service.zones import import_zone_file, zones_at
+from .common import console, get_policy, warn, write_or_print
 
 app = typer.Typer(help="List, import and export zones.", no_args_is_help=True)
 
@@ -31,14 +32,12 @@ def list_zones(
 ) -> None:
     """The zones of the policy with their limits, area, basis and source."""
     pol = get_policy(policy)
-    when = parse_when(at, "--at", pol)
+    zones = zones_at(pol, at, "--at", tag or None)
     frame = Frame.of(pol.frame)
     table = Table(title=f"zones of {pol.id}", title_justify="left")
     for col in ("id", "name", "lower", "upper", "km²", "tags", "basis"):
         table.add_column(col, overflow="fold", justify="right" if col == "km²" else "left")
-    for z in pol.zones.values():
-        if (when and not z.in_force_at(when)) or (tag and tag not in z.tags):
-            continue
+    for z in zones:
         table.add_row(
             z.id,
             z.name,
@@ -58,11 +57,7 @@ def export_zones(
     policy: Annotated[Path | None, typer.Option("--policy", help="Policy directory.")] = None,
 ) -> None:
     """Write the zones (in force at a time) as GeoJSON."""
-    from ..formats.zones_geojson import write_zones_geojson
-
-    pol = get_policy(policy)
-    when = parse_when(at, "--at", pol)
-    zones = [z for z in pol.zones.values() if when is None or z.in_force_at(when)]
+    zones = zones_at(get_policy(policy), at, "--at")
     write_or_print(dumps(write_zones_geojson(zones)), output)
 
 
@@ -78,40 +73,8 @@ def import_zones(
     reject_invalid_geometry: Annotated[bool, typer.Option("--reject-invalid-geometry")] = False,
 ) -> None:
     """Convert OpenAir or GeoJSON zones into a zone file a policy can include."""
-    from ..formats.openair import read_openair
-    from ..formats.zones_geojson import read_zones_geojson
-    from ..formats.zones_yaml import write_zone_set
-
     fmt = format or (ZoneFormat.geojson if file.suffix.lower() in (".geojson", ".json") else ZoneFormat.openair)
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{file}: cannot read: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        if fmt is not ZoneFormat.openair:
-            raise FormatError(f"{file}: not UTF-8 text; GeoJSON is UTF-8 (RFC 7946)") from None
-        text = raw.decode("latin-1")  # many OpenAir files are Latin-1
-        warn(f"{file}: not UTF-8; read as Latin-1")
-    src = source or str(file.name)
-    if fmt is ZoneFormat.openair:
-        zones, warnings = read_openair(text, source=src, repair_invalid=not reject_invalid_geometry)
-    else:
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise FormatError(f"{file}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-        zones, warnings = read_zones_geojson(doc, source=src, repair_invalid=not reject_invalid_geometry)
-    for w in warnings:
-        warn(w)
-    if not zones:
-        raise FormatError(
-            f"{file}: no zones found (read as {fmt.value}); expected OpenAir AC/AN/DP records or GeoJSON polygons"
-        )
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-        path = write_zone_set(zones, output, name=name)
-    except OSError as exc:
-        raise InputError(f"--output: cannot write into `{output}`: {exc.strerror or exc}") from None
-    console().print(f"imported {len(zones)} zones into {path}", highlight=False)
+    count, path = import_zone_file(
+        file, fmt.value, output, name=name, source=source, repair=not reject_invalid_geometry, warn=warn
+    )
+    console().print(f"imported {count} zones into {path}", highlight=False)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..model.zone import FT, SFC, UNL, VerticalLimit
+from ..model.zone import FT, SFC, UNL, Reference, VerticalLimit
 
 __all__ = ["LIMIT_EXAMPLES", "UNLIMITED_SENTINEL", "IdMaker", "feet", "parse_limit", "slugify"]
 
@@ -65,7 +65,7 @@ def parse_limit(text: str) -> VerticalLimit:
     value = float(m.group("num"))
     if value >= UNLIMITED_SENTINEL:
         return UNL
-    reference = "AGL" if m.group("ref") in _ABOVE_GROUND else "AMSL"
+    reference: Reference = "AGL" if m.group("ref") in _ABOVE_GROUND else "AMSL"
     if reference == "AGL" and value == 0:
         return SFC
     if m.group("unit") == "M":

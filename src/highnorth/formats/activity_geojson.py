@@ -12,14 +12,14 @@ import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ..geo.zones.repair import check_lonlat, repair
-from ..model.activity import KINDS, Activity
+from ..model.activity import KINDS, Activity, ActivityKind
 from ..model.actor import Actor
 from ..model.errors import ActivityInputError, GeometryError, Problem, did_you_mean
 from ..model.time import parse_time
@@ -207,7 +207,7 @@ class _FeatureReader:
             return None
         return Activity(
             id=ident,
-            kind=kind,
+            kind=cast(ActivityKind, kind),
             actor=actor,
             start=start,
             end=end,

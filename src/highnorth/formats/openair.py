@@ -232,7 +232,7 @@ class _Reader:
                 f"{r2 / NM:.3f} NM from the centre; the radius changes linearly between them"
             )
         pts = arc_points(c, r1, r2, float(az[0]), _sweep(az[0], az[1], b.clockwise))
-        return [p1, *(tuple(p) for p in pts[1:-1]), p2]  # type: ignore[misc]
+        return [p1, *(tuple(p) for p in pts[1:-1]), p2]
 
     @staticmethod
     def add(b: _Block, points: list[LonLat] | np.ndarray) -> None:

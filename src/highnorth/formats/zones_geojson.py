@@ -29,7 +29,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import shapely
 from shapely.geometry import shape
@@ -37,7 +37,7 @@ from shapely.geometry import shape
 from ..geo.zones.repair import check_lonlat, repair
 from ..model.errors import FormatError, GeometryError, did_you_mean
 from ..model.time import EPOCH, FAR_FUTURE, Interval, format_time, parse_time
-from ..model.zone import SFC, UNL, VerticalLimit, Zone
+from ..model.zone import SFC, UNL, Basis, VerticalLimit, Zone
 from ._zone_common import UNLIMITED_SENTINEL, IdMaker, feet, parse_limit, slugify
 
 __all__ = [
@@ -265,7 +265,7 @@ def read_zones_geojson(
                 upper=feat.limit(mapping, "upper"),
                 tags=feat.tags(mapping),
                 validity=feat.validity(mapping),
-                basis=feature_basis,
+                basis=cast(Basis, feature_basis),
                 source=source if feature_source is None else str(feature_source),
             )
         )
@@ -276,7 +276,7 @@ def _geometry(feat: _Feature, raw: Any, repair_invalid: bool, warnings: list[str
     kind = raw.get("type") if isinstance(raw, dict) else None
     if kind not in ("Polygon", "MultiPolygon"):
         raise feat.error("geometry", f"expected a Polygon or MultiPolygon, got `{kind}`")
-    bad = _coordinates_problem(kind, raw.get("coordinates"))  # type: ignore[union-attr]
+    bad = _coordinates_problem(kind, raw.get("coordinates"))
     if bad:
         raise feat.error("geometry", bad)
     geom = shape(raw)

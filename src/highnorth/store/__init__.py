@@ -1,6 +1,16 @@
 """Persistence: SQLite by default, PostgreSQL by URL (SQLAlchemy 2 Core, Alembic migrations)."""
 
 from .db import connect, sqlite_url, upgrade
-from .store import NewRequest, RequestRecord, Store, Verification, hash_token
+from .store import NewRequest, RequestRecord, ReservedRequest, Store, Verification, hash_token
 
-__all__ = ["NewRequest", "RequestRecord", "Store", "Verification", "connect", "hash_token", "sqlite_url", "upgrade"]
+__all__ = [
+    "NewRequest",
+    "RequestRecord",
+    "ReservedRequest",
+    "Store",
+    "Verification",
+    "connect",
+    "hash_token",
+    "sqlite_url",
+    "upgrade",
+]

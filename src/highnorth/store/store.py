@@ -7,6 +7,7 @@ head row (PostgreSQL) or by SQLite's single writer.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import hashlib
 import re
@@ -28,7 +29,7 @@ from ..workflow.states import after_screening, transition
 from . import tables as t
 from .db import connect, upgrade, write_transaction
 
-__all__ = ["NewRequest", "RequestRecord", "Store", "Verification", "hash_token"]
+__all__ = ["NewRequest", "RequestRecord", "ReservedRequest", "Store", "Verification", "hash_token"]
 
 TOKEN_PREFIX = "hn_"
 REQUEST_ID = re.compile(r"req-[0-9a-f]{16}")  # what `submit` issues; anything else is not a request
@@ -78,6 +79,18 @@ class RequestRecord:
     created_by: str
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ReservedRequest:
+    """A reserved request without its activity and decision (what listing reservations needs
+    when the volume is already known)."""
+
+    id: str
+    version: int
+    activity_id: str
+    nation: str
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -265,6 +278,25 @@ class Store:
         with self.engine.connect() as conn:
             return [RequestRecord(**row._asdict()) for row in conn.execute(query)]
 
+    def reserved(self) -> builtins.list[ReservedRequest]:
+        """Every reserved request, newest first, in one query (no activity or decision read)."""
+        r = t.requests.c
+        query = (
+            sa.select(r.id, r.version, r.activity_id, r.nation, r.kind)
+            .where(r.state == "reserved")
+            .order_by(r.created_at.desc(), r.id)
+        )
+        with self.engine.connect() as conn:
+            return [ReservedRequest(*row) for row in conn.execute(query)]
+
+    def features(self, request_ids: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        """The submitted activity (GeoJSON Feature) of each request, by id; unknown ids are left out."""
+        if not request_ids:
+            return {}
+        query = sa.select(t.requests.c.id, t.requests.c.feature).where(t.requests.c.id.in_(list(request_ids)))
+        with self.engine.connect() as conn:
+            return {row.id: row.feature for row in conn.execute(query)}
+
     def act(
         self,
         request_id: str,
@@ -335,7 +367,7 @@ class Store:
             conn.execute(t.audit_head.update().where(t.audit_head.c.id == 1).values(seq=entry.seq, hash=entry.hash))
         return entry
 
-    def audit(self, *, after: int = 0, limit: int = 100, request_id: str | None = None) -> list[AuditEntry]:
+    def audit(self, *, after: int = 0, limit: int = 100, request_id: str | None = None) -> Sequence[AuditEntry]:
         query = sa.select(t.audit).where(t.audit.c.seq > after)
         if request_id is not None:
             query = query.where(t.audit.c.request_id == request_id)

@@ -4,7 +4,7 @@ audit hash chain. Storage (`highnorth.store`) and the HTTP API (`highnorth.api`)
 from .access import PERMISSIONS, ROLES, Principal, Role, can, sees
 from .audit import GENESIS, AuditEntry, ChainBreak, entry_hash, verify_chain
 from .reservations import Conflict, Volume, conflicts, volume_of
-from .states import ACTIONS, STATES, TERMINAL, Action, State, TransitionError, after_screening, transition
+from .states import ACTIONS, STATES, Action, State, TransitionError, after_screening, transition
 
 __all__ = [
     "ACTIONS",
@@ -12,7 +12,6 @@ __all__ = [
     "PERMISSIONS",
     "ROLES",
     "STATES",
-    "TERMINAL",
     "Action",
     "AuditEntry",
     "ChainBreak",

@@ -15,14 +15,35 @@ API answers 404 for it, not 403. Everyone may read the public things (maps, zone
 False
 >>> sees(Principal("ann", "requester", "USA"), "GBR"), sees(Principal("bo", "approver", None), "GBR")
 (False, True)
+
+The checks the use cases make return the decision with its reason (`Access`), so a face can say
+why, and a denial that must not reveal anything is marked `hidden` (answered as "not found"):
+
+>>> may_file(Principal("ann", "requester", "USA"), ["GBR", "USA"])
+Access(allowed=False, reason='a requester for `USA` cannot file for `GBR`', hidden=False)
+>>> may_see(Principal("ann", "requester", "USA"), "GBR").hidden
+True
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-__all__ = ["PERMISSIONS", "ROLES", "Principal", "Role", "can", "sees"]
+__all__ = [
+    "PERMISSIONS",
+    "ROLES",
+    "Access",
+    "Principal",
+    "Role",
+    "bound_nation",
+    "can",
+    "may",
+    "may_file",
+    "may_see",
+    "sees",
+]
 
 Role = Literal["requester", "approver", "airspace_manager", "viewer", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -66,3 +87,44 @@ def can(principal: Principal, permission: str) -> bool:
 def sees(principal: Principal, nation: str) -> bool:
     """Whether the principal may see requests of `nation`: requesters see only their own."""
     return principal.role != "requester" or principal.nation == nation
+
+
+@dataclass(frozen=True)
+class Access:
+    """An allow or deny with its reason; a `hidden` denial must look like "no such thing"."""
+
+    allowed: bool
+    reason: str
+    hidden: bool = False
+
+
+def may(principal: Principal, permission: str) -> Access:
+    """Whether the principal's role holds `permission`, and why not."""
+    if can(principal, permission):
+        return Access(True, f"the role `{principal.role}` holds `{permission}`")
+    return Access(False, f"the role `{principal.role}` may not do this (it needs `{permission}`)")
+
+
+def may_file(principal: Principal, nations: Iterable[str]) -> Access:
+    """Whether the principal may file requests for these nations: a requester only for its own."""
+    if principal.role != "requester":
+        return Access(True, f"the role `{principal.role}` files for any nation")
+    others = sorted(set(nations) - {principal.nation})
+    if others:
+        return Access(
+            False, f"a requester for `{principal.nation}` cannot file for {', '.join(f'`{n}`' for n in others)}"
+        )
+    return Access(True, f"a requester files for its own nation `{principal.nation}`")
+
+
+def may_see(principal: Principal, nation: str) -> Access:
+    """Whether the principal may see a request of `nation`; a denial is hidden, so a requester
+    cannot learn what other nations filed."""
+    if sees(principal, nation):
+        return Access(True, "staff see every nation" if principal.role != "requester" else "its own nation")
+    return Access(False, f"a requester for `{principal.nation}` does not see `{nation}` requests", hidden=True)
+
+
+def bound_nation(principal: Principal) -> str | None:
+    """The one nation whose requests the principal sees, or None when it sees all."""
+    return principal.nation if principal.role == "requester" else None

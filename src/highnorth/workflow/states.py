@@ -29,15 +29,15 @@ from typing import Literal, get_args
 from ..model.decision import Outcome
 from ..model.errors import ConflictError
 
-__all__ = ["ACTIONS", "STATES", "TERMINAL", "Action", "State", "TransitionError", "after_screening", "transition"]
+__all__ = ["ACTIONS", "STATES", "Action", "State", "TransitionError", "after_screening", "transition"]
 
 State = Literal["screened", "referred", "approved", "rejected", "reserved", "completed", "cancelled"]
 Action = Literal["approve", "reject", "reserve", "complete", "cancel", "rescreen"]
 STATES: tuple[str, ...] = get_args(State)
 ACTIONS: tuple[str, ...] = get_args(Action)
-TERMINAL: frozenset[str] = frozenset({"rejected", "completed", "cancelled"})
 
-# action -> the states it applies to -> the state it leads to (rescreen: see `after_rescreen`)
+# action -> the states it applies to -> the state it leads to (rescreen: decided by the new outcome
+# in `transition`)
 _TABLE: dict[str, dict[str, str]] = {
     "approve": {"referred": "approved"},
     "reject": {"referred": "rejected", "screened": "rejected"},

@@ -1,4 +1,5 @@
-"""`/audit` and `/audit/verify`: the hash-chained log of every decision and transition."""
+"""`/audit` and `/audit/verify`: the hash-chained log of every decision and transition. Use cases:
+`service.admin` (`audit_entries`, `verify_audit`)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from ...service.admin import audit_entries, verify_audit
+from ...service.context import Service
 from ...workflow.access import Principal
 from ..deps import Allowed, get_service
 from ..models import AuditEntryOut, AuditList, AuditVerifyOut, ChainBreakOut
 from ..openapi import ERRORS
-from ..service import Service
 
 router = APIRouter(prefix="/audit", tags=["audit"], responses=ERRORS)
 ServiceDep = Annotated[Service, Depends(get_service)]
@@ -28,7 +30,7 @@ def list_audit(
     ] = None,
 ) -> AuditList:
     """Entries in order: who did what to which request, when, on which input and policy hash."""
-    entries = service.store.audit(after=after, limit=limit, request_id=request)
+    entries = audit_entries(service.store, after=after, limit=limit, request_id=request)
     return AuditList(entries=[AuditEntryOut(**e.__dict__) for e in entries])
 
 
@@ -36,7 +38,7 @@ def list_audit(
 def verify(service: ServiceDep, _who: Auditor) -> AuditVerifyOut:
     """Walk the whole chain: `ok` is false and `breaks` says where when an entry was edited or
     deleted. Keep `head_hash` elsewhere to catch a rewritten chain later."""
-    v = service.store.verify()
+    v = verify_audit(service.store)
     return AuditVerifyOut(
         ok=v.ok,
         entries=v.entries,

@@ -1,22 +1,20 @@
 """`/decision-maps`: what a nation's activity of a kind may do where at a time, and where that
-changed between two times (the 2025 amendment's before/after). Public: every role may read them."""
+changed between two times (the 2025 amendment's before/after). Public: every role may read them.
+Use cases: `service.maps.map_at` and `service.maps.diff_between`."""
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from ...formats.decision_map_geojson import diff_geojson, map_geojson
 from ...model.activity import KINDS
-from ...model.errors import InputError, did_you_mean
-from ...rules.deciding.decision_map import decision_map, diff_maps
+from ...service.context import Service
+from ...service.maps import TimeField, diff_between, map_at, map_document
+from ...service.queries import API
 from ...workflow.access import Principal
 from ..deps import Allowed, get_service
 from ..openapi import ERRORS, GEOJSON, GeoJSONResponse
-from ..service import Service, parse_json, query_time
 
 router = APIRouter(prefix="/decision-maps", tags=["decision maps"], responses=ERRORS)
 ServiceDep = Annotated[Service, Depends(get_service)]
@@ -28,33 +26,21 @@ Attributes = Annotated[
 ]
 
 
-def _check(service: Service, actor: str, kind: str, attributes: str | None) -> dict[str, Any]:
-    if kind not in KINDS:
-        raise InputError(f"kind: unknown kind `{kind}`{did_you_mean(kind, KINDS)}; expected one of {', '.join(KINDS)}")
-    if actor not in service.policy.actors:
-        raise InputError(f"actor: unknown nation `{actor}`{did_you_mean(actor, service.policy.actors.nations)}")
-    if attributes is None:
-        return {}
-    attrs = parse_json(attributes.encode(), "attributes")
-    if not isinstance(attrs, dict):
-        raise InputError("attributes: expected a JSON object of attribute names and values")
-    return attrs
-
-
-@lru_cache(maxsize=64)
-def _map(service: Service, actor: str, kind: str, at: str, attrs: str):
-    when = query_time(at, "at", service.policy, in_force=True)
-    assert when is not None
-    return decision_map(service.policy, actor=actor, kind=kind, at=when, attributes=json.loads(attrs))  # type: ignore[arg-type]
-
-
 @router.get("", responses=GEOJSON, response_class=GeoJSONResponse)
 def get_map(
     service: ServiceDep, _who: Public, actor: Actor, kind: Kind, at: str, attributes: Attributes = None
 ) -> dict[str, Any]:
     """The region partitioned by outcome, one Feature per outcome with its km² and rules."""
-    attrs = _check(service, actor, kind, attributes)
-    return map_geojson(_map(service, actor, kind, at, json.dumps(attrs, sort_keys=True)))
+    found = map_at(
+        service.policy,
+        API,
+        actor=actor,
+        kind=kind,
+        at=TimeField(at, "at"),
+        attributes=attributes,
+        cache=service.map_cache(),
+    )
+    return map_document(found)
 
 
 @router.get("/diff", responses=GEOJSON, response_class=GeoJSONResponse)
@@ -68,7 +54,14 @@ def get_diff(
     attributes: Attributes = None,
 ) -> dict[str, Any]:
     """Where the outcome changed between two times, one Feature per (before, after) pair."""
-    attrs = json.dumps(_check(service, actor, kind, attributes), sort_keys=True)
-    before, after = _map(service, actor, kind, from_, attrs), _map(service, actor, kind, to, attrs)
-    default = service.policy.default_effect.outcome
-    return diff_geojson(before, after, diff_maps(before, after, default))
+    diff = diff_between(
+        service.policy,
+        API,
+        actor=actor,
+        kind=kind,
+        before=TimeField(from_, "at"),  # both times are named `at` in messages, as they always were
+        after=TimeField(to, "at"),
+        attributes=attributes,
+        cache=service.map_cache(),
+    )
+    return diff.geojson()

@@ -1,20 +1,19 @@
-"""`/requests`: file activities, list and read them, and move them through the workflow."""
+"""`/requests`: file activities, list and read them, and move them through the workflow. Use
+cases: `service.requests` (`submit`, `list_requests`, `get_request`, `move`)."""
 
-import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from ...model.errors import ForbiddenError, InputError
+from ...service import requests as use
+from ...service.context import Service
 from ...store import RequestRecord
 from ...workflow.access import Principal
 from ...workflow.states import STATES
-from ..deps import Allowed, get_service, visible
+from ..deps import Allowed, get_service, if_match_version
 from ..models import RequestList, RequestOut, TransitionIn
 from ..openapi import ACTIVITY_BODY, ERRORS
-from ..service import Service, parse_json, query_time
-from .reservations import conflicts_with, volume
 
 router = APIRouter(prefix="/requests", tags=["requests"], responses=ERRORS)
 ServiceDep = Annotated[Service, Depends(get_service)]
@@ -25,21 +24,12 @@ def request_out(record: RequestRecord, *, full: bool = False, **extra: Any) -> R
     return RequestOut(**data, feature=dict(record.feature) if full else None, **extra)
 
 
+def _listed(records: list[RequestRecord]) -> RequestList:
+    return RequestList(requests=[request_out(r) for r in records], count=len(records))
+
+
 def _etag(record: RequestRecord) -> str:
     return f'"{record.version}"'
-
-
-_ETAG = re.compile(r'(?:W/)?"([0-9]{1,18})"|([0-9]{1,18})')
-
-
-def _if_match(value: str | None) -> int | None:
-    """The version an If-Match header names (`"3"`, `W/"3"` or `3`); None when absent or `*`."""
-    if value is None or value.strip() == "*":
-        return None
-    match = _ETAG.fullmatch(value.strip())
-    if match is None:
-        raise InputError(f'If-Match: expected the version from the ETag, like `"3"`, got `{value}`')
-    return int(match.group(1) or match.group(2))
 
 
 @router.post("", status_code=201, response_model=RequestList, openapi_extra=ACTIVITY_BODY)
@@ -49,19 +39,7 @@ async def submit(
     """File activities (Activity GeoJSON): each is screened at once and becomes a request in the
     state its decision leads to (screened, referred or rejected). All or nothing."""
     body = await request.body()
-    return await run_in_threadpool(_submit, service, who, body)
-
-
-def _submit(service: Service, who: Principal, body: bytes) -> RequestList:
-    activities, features, _warnings = service.activities(parse_json(body))
-    if who.role == "requester":
-        others = sorted({a.actor.nation for a in activities} - {who.nation})
-        if others:
-            raise ForbiddenError(
-                f"a requester for `{who.nation}` cannot file for {', '.join(f'`{n}`' for n in others)}"
-            )
-    records = service.store.submit(who.name, service.new_requests(activities, features))
-    return RequestList(requests=[request_out(r) for r in records], count=len(records))
+    return _listed(await run_in_threadpool(use.submit, service, who, body))
 
 
 @router.get("", response_model=RequestList)
@@ -77,20 +55,10 @@ def list_requests(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> RequestList:
     """Requests, newest first; a requester sees its own nation's only."""
-    if who.role == "requester":
-        if nation is not None and nation != who.nation:
-            return RequestList(requests=[], count=0)
-        nation = who.nation
-    records = service.store.list(
-        nation=nation,
-        state=state,
-        outcome=outcome,
-        start=query_time(start, "start", service.policy),
-        end=query_time(end, "end", service.policy),
-        limit=limit,
-        offset=offset,
+    records = use.list_requests(
+        service, who, nation=nation, state=state, outcome=outcome, start=start, end=end, limit=limit, offset=offset
     )
-    return RequestList(requests=[request_out(r) for r in records], count=len(records))
+    return _listed(records)
 
 
 @router.get("/{request_id}", response_model=RequestOut)
@@ -101,12 +69,12 @@ def get_request(
     who: Annotated[Principal, Depends(Allowed("request.read"))],
 ) -> RequestOut:
     """One request with its activity and decision; the ETag is its version."""
-    record = visible(who, service.store.get(request_id))
+    record = use.get_request(service, who, request_id)
     response.headers["ETag"] = _etag(record)
     return request_out(record, full=True)
 
 
-def _transition(action: str, summary: str):
+def _transition(action: str, summary: str) -> Any:
     def handler(
         request_id: str,
         response: Response,
@@ -115,22 +83,17 @@ def _transition(action: str, summary: str):
         body: Annotated[TransitionIn | None, Body()] = None,
         if_match: Annotated[str | None, Header(description='The ETag you read, e.g. "3"; stale answers 409')] = None,
     ) -> RequestOut:
-        expected = _if_match(if_match)
-        record = visible(who, service.store.get(request_id))
-        rescreened = None
-        if action == "rescreen":
-            activities, features, _ = service.activities({"type": "FeatureCollection", "features": [record.feature]})
-            rescreened = service.new_requests(activities, features)[0]
-            expected = record.version if expected is None else expected  # decided on what was read
-        if action == "reserve":
-            volume(record)  # a footprint that cannot be built is refused before anything is written
-        note = body.note if body else ""
-        updated = service.store.act(
-            request_id, action, who.name, expected_version=expected, rescreened=rescreened, note=note
+        moved = use.move(
+            service,
+            who,
+            request_id,
+            action,
+            expected_version=if_match_version(if_match),
+            note=body.note if body else "",
         )
-        response.headers["ETag"] = _etag(updated)
-        extra = {"conflicts": conflicts_with(service, updated)} if action == "reserve" else {}
-        return request_out(updated, full=True, **extra)
+        response.headers["ETag"] = _etag(moved.record)
+        extra = {"conflicts": moved.conflicts} if moved.conflicts is not None else {}
+        return request_out(moved.record, full=True, **extra)
 
     handler.__doc__ = summary
     handler.__name__ = action

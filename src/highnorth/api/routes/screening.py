@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from ...formats.decision_json import decisions_document, dumps
+from ...service.context import Service
+from ...service.screening import screen_body
 from ...workflow.access import Principal
 from ..deps import Allowed, get_service
 from ..openapi import ACTIVITY_BODY, ERRORS
-from ..service import Service, parse_json, query_time
 
 router = APIRouter(tags=["screening"], responses=ERRORS)
 
@@ -33,13 +33,5 @@ async def screen(
     """Screen activities without keeping anything: the same Decision JSON as `highnorth check
     --format json`, byte for byte."""
     body = await request.body()
-    text = await run_in_threadpool(_screen, service, body, at)
+    text = await run_in_threadpool(screen_body, service, body, at)
     return Response(text, media_type="application/json")
-
-
-def _screen(service: Service, body: bytes, at: str | None) -> str:
-    when = query_time(at, "at", service.policy, in_force=True)
-    activities, _features, warnings = service.activities(parse_json(body))
-    decisions = service.screener.screen(activities, at=when)
-    doc: dict[str, Any] = decisions_document(service.policy, decisions, warnings)
-    return dumps(doc)

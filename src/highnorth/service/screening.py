@@ -1,0 +1,90 @@
+"""Screening as a use case: activities in, decisions out, judged by the version in force at a
+time when one is asked for. The API screens a request body within its limits; the CLI screens a
+file (skipping or repairing what it is told to) and explains one activity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..engine import Screener
+from ..formats.activity_geojson import load_activities
+from ..formats.decision_json import decisions_document, dumps
+from ..model.activity import Activity
+from ..model.decision import Decision
+from ..model.errors import InputError, did_you_mean
+from ..model.rule import Policy
+from .context import Service
+from .inputs import parse_json
+from .queries import parse_when
+
+__all__ = ["Screened", "explain_one", "screen_body", "screen_file"]
+
+Warn = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Screened:
+    """What was screened under which policy, the decisions in the same order, and the reader's
+    warnings."""
+
+    policy: Policy
+    activities: list[Activity]
+    decisions: list[Decision]
+    warnings: list[str]
+
+
+def screen_body(service: Service, body: bytes, at: str | None) -> str:
+    """`POST /screen`: Decision JSON text for an Activity GeoJSON body (the same bytes as
+    `highnorth check --format json`)."""
+    when = parse_when(at, "at", service.policy, in_force=True)
+    activities, _features, warnings = service.activities(parse_json(body))
+    decisions = service.screener.screen(activities, at=when)
+    doc: dict[str, Any] = decisions_document(service.policy, decisions, warnings)
+    return dumps(doc)
+
+
+def _read(
+    file: Path, screener: Screener, skip_invalid: bool, repair: bool, warn: Warn
+) -> tuple[list[Activity], list[str]]:
+    result = load_activities(
+        file, known_nations=set(screener.policy.actors.nations), skip_invalid=skip_invalid, repair_invalid=repair
+    )
+    for w in result.warnings:
+        warn(w)
+    if result.problems and not result.activities:
+        raise InputError(f"{file}: no valid activities to screen ({len(result.problems)} problems, all skipped)")
+    return result.activities, result.warnings
+
+
+def screen_file(
+    file: Path,
+    screener: Screener,
+    *,
+    at: str | None,
+    at_name: str = "--at",
+    skip_invalid: bool = False,
+    repair_invalid: bool = True,
+    workers: int = 1,
+    warn: Warn,
+) -> Screened:
+    """`highnorth check`: the decisions for a file of activities; the reader's warnings go to
+    `warn` as they come."""
+    activities, warnings = _read(file, screener, skip_invalid, repair_invalid, warn)
+    when = parse_when(at, at_name, screener.policy, in_force=True)
+    decisions = screener.screen(activities, at=when, workers=workers)
+    return Screened(screener.policy, activities, decisions, warnings)
+
+
+def explain_one(
+    file: Path, activity_id: str, screener: Screener, *, at: str | None, at_name: str = "--at", warn: Warn
+) -> tuple[Activity, Decision]:
+    """`highnorth explain`: one activity of a file and its decision."""
+    activities, _ = _read(file, screener, False, True, warn)
+    by_id = {a.id: a for a in activities}
+    if activity_id not in by_id:
+        raise InputError(f"{file}: no activity `{activity_id}`{did_you_mean(activity_id, by_id)}")
+    when = parse_when(at, at_name, screener.policy, in_force=True)
+    return by_id[activity_id], screener.decide(by_id[activity_id], at=when)
