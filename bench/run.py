@@ -37,7 +37,7 @@ from workloads import (  # noqa: E402
 
 from highnorth.engine import Screener  # noqa: E402
 from highnorth.formats.activity_geojson import load_activities  # noqa: E402
-from highnorth.formats.decision_json import decisions_document, dumps  # noqa: E402
+from highnorth.formats.decision_json import decisions_text  # noqa: E402
 from highnorth.formats.zones_geojson import read_zones_geojson  # noqa: E402
 from highnorth.geo.exposures.index import ZoneIndex  # noqa: E402
 from highnorth.geo.exposures.stage import CHUNK_SEGMENTS  # noqa: E402
@@ -340,7 +340,7 @@ def w3(policy, count):
         t2 = time.perf_counter()
         decisions = screener.screen(acts)
         t3 = time.perf_counter()
-        text = dumps(decisions_document(policy, decisions))
+        text = decisions_text(policy, decisions)  # as `highnorth check --format json` writes it
         (Path(tmp) / "decisions.json").write_text(text)
         t4 = time.perf_counter()
     outcomes = {o: sum(d.outcome == o for d in decisions) for o in ("permitted", "conditional", "referred", "denied")}

@@ -21,8 +21,9 @@ import itertools
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import cached_property
 
 import numpy as np
@@ -119,11 +120,29 @@ class Screener:
         if vertices < self.fast_path_vertices:
             return [self.decide(a, at=at) for a in acts]
         out: list[Decision] = []
-        # a chunk at a time, decided as soon as the geometry stage yields it: the exposures of
-        # the whole input are never alive at once
-        for chunk in exposed_chunks(acts, self.index, self.kernel, self.cuts, chunk_segments=CHUNK_SEGMENTS):
-            out += [decide(a, found, self.policy, at=at) for a, found in chunk]
+        with _heap_frozen():
+            # a chunk at a time, decided as soon as the geometry stage yields it: the exposures
+            # of the whole input are never alive at once
+            for chunk in exposed_chunks(acts, self.index, self.kernel, self.cuts, chunk_segments=CHUNK_SEGMENTS):
+                out += [decide(a, found, self.policy, at=at) for a, found in chunk]
         return out
+
+
+@contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """While a large batch is screened, the objects that existed before it (the policy, its zones
+    and rules, the activities) are out of the cyclic collector's way (`gc.freeze`): its full
+    passes, which the batch's decisions trigger as they accumulate, then walk only what the batch
+    created (W3: 0.3 s of 2.3 s in the collector, down to 0.1 s). They are handed back after it.
+    Inside a forked worker (`_parallel` froze the parent's heap already) nothing changes."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _vertices(activity: Activity) -> int:

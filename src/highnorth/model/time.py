@@ -12,6 +12,7 @@ import datetime as dt
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 __all__ = ["EPOCH", "FAR_FUTURE", "Interval", "format_time", "parse_time", "to_utc"]
@@ -80,6 +81,7 @@ def parse_time(value: object, *, local_zone: str = "Europe/Oslo", allow_date: bo
     return parsed.astimezone(UTC)
 
 
+@lru_cache(maxsize=1 << 16)  # a batch's decisions repeat the same few times (starts, ends, cuts)
 def format_time(value: dt.datetime) -> str:
     """RFC 3339 in UTC with a `Z`, to the second when whole, else to the millisecond.
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
-from ..formats.decision_json import decisions_document, decisions_geojson, dumps
+from ..formats.decision_json import decisions_geojson, decisions_text, dumps
 from ..model.activity import Activity
 from ..model.decision import Decision
 from ..model.outcome import Outcome
@@ -56,7 +56,7 @@ def plain_text(renderable: object) -> str:
 
 def decisions_json_text(s: Screened) -> str:
     """Decision JSON (the document `POST /screen` also answers)."""
-    return dumps(decisions_document(s.policy, s.decisions, s.warnings))
+    return decisions_text(s.policy, s.decisions, s.warnings)
 
 
 def decisions_geojson_text(s: Screened) -> str:

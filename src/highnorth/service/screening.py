@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..engine import Screener
 from ..formats.activity_geojson import load_activities
-from ..formats.decision_json import decisions_document, dumps
+from ..formats.decision_json import decisions_text
 from ..model.activity import Activity
 from ..model.decision import Decision
 from ..model.errors import InputError, did_you_mean
@@ -42,8 +41,7 @@ def screen_body(service: Service, body: bytes, at: str | None) -> str:
     when = parse_when(at, "at", service.policy, in_force=True)
     activities, _features, warnings = service.activities(parse_json(body))
     decisions = service.screener.screen(activities, at=when)
-    doc: dict[str, Any] = decisions_document(service.policy, decisions, warnings)
-    return dumps(doc)
+    return decisions_text(service.policy, decisions, warnings)
 
 
 def _read(
