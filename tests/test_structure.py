@@ -104,3 +104,21 @@ def test_every_all_names_something_that_exists():
         module = importlib.import_module(name)
         missing = [n for n in module.__all__ if not hasattr(module, n)]
         assert not missing, f"{name}.__all__ names what it does not define: {missing}"
+
+
+#: what the faces (API, CLI) leave to the use cases in `service/`: geometry, policy loading,
+#: reservation volumes and the store's tables
+FACE_FORBIDDEN = (
+    "highnorth.geo",
+    "highnorth.rules.loading",
+    "highnorth.workflow.reservations",
+    "highnorth.store.tables",
+)
+
+
+def test_faces_reach_geometry_loading_and_volumes_only_through_the_service():
+    for name, path in MODULES.items():
+        if not name.startswith(("highnorth.api", "highnorth.cli")):
+            continue
+        bad = {m for m in _targets(path, name) if m.startswith(FACE_FORBIDDEN)}
+        assert not bad, f"{name} imports {sorted(bad)}; call a use case in highnorth.service instead"

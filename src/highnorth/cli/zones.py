@@ -1,4 +1,4 @@
-"""`highnorth zones list|import|export`. Use cases: `service.zones` (`zones_at`,
+"""`highnorth zones list|import|export`. Use cases: `service.zones` (`zones_at`, `zone_areas_km2`,
 `import_zone_file`)."""
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from rich.table import Table
 
 from ..formats.decision_json import dumps
 from ..formats.zones_geojson import write_zones_geojson
-from ..geo.zones.projection import Frame
-from ..service.zones import import_zone_file, zones_at
+from ..service.zones import import_zone_file, zone_areas_km2, zones_at
 from .common import console, get_policy, warn, write_or_print
 
 app = typer.Typer(help="List, import and export zones.", no_args_is_help=True)
@@ -33,17 +32,16 @@ def list_zones(
     """The zones of the policy with their limits, area, basis and source."""
     pol = get_policy(policy)
     zones = zones_at(pol, at, "--at", tag or None)
-    frame = Frame.of(pol.frame)
     table = Table(title=f"zones of {pol.id}", title_justify="left")
     for col in ("id", "name", "lower", "upper", "km²", "tags", "basis"):
         table.add_column(col, overflow="fold", justify="right" if col == "km²" else "left")
-    for z in zones:
+    for z, km2 in zip(zones, zone_areas_km2(pol, zones), strict=True):
         table.add_row(
             z.id,
             z.name,
             str(z.lower),
             str(z.upper),
-            f"{frame.area_km2(z.geometry):,.1f}",
+            f"{km2:,.1f}",
             ", ".join(sorted(z.tags)),
             z.basis,
         )

@@ -13,6 +13,7 @@ from typing import Any
 from ..formats.openair import read_openair
 from ..formats.zones_geojson import limit_text, read_zones_geojson, write_zones_geojson
 from ..formats.zones_yaml import write_zone_set
+from ..geo.zones.projection import Frame
 from ..model.errors import FormatError, InputError, NotFoundError, did_you_mean
 from ..model.rule import Policy
 from ..model.zone import Zone
@@ -24,6 +25,7 @@ __all__ = [
     "import_zone_body",
     "import_zone_file",
     "read_zone_text",
+    "zone_areas_km2",
     "zone_document",
     "zone_list",
     "zones_at",
@@ -36,6 +38,12 @@ def zones_at(policy: Policy, at: str | None, at_name: str, tag: str | None = Non
     return [
         z for z in policy.zones.values() if (when is None or z.in_force_at(when)) and (tag is None or tag in z.tags)
     ]
+
+
+def zone_areas_km2(policy: Policy, zones: list[Zone]) -> list[float]:
+    """The area of each zone in km², measured in the policy's equal-area frame."""
+    frame = Frame.of(policy.frame)
+    return [frame.area_km2(z.geometry) for z in zones]
 
 
 def zone_list(zones: list[Zone]) -> dict[str, Any]:
