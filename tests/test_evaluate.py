@@ -215,3 +215,10 @@ def test_also_in_needs_an_exposure_to_the_other_zone(grid):
     # decision maps pass the context in
     ctx = decide(only_east, _found(only_east, grid, policy), policy, context_zones=frozenset({"box"}))
     assert ctx.outcome == "denied"
+
+
+def test_effects_and_outcomes_do_not_compare_with_what_they_are_not():
+    for a, b in ((Effect.DENY, Outcome.DENIED), (Effect.PERMIT, 3)):
+        with pytest.raises(TypeError):
+            _ = a < b  # type: ignore[operator]
+    assert (Outcome.DENIED < "x") == ("denied" < "x")  # other text compares as text

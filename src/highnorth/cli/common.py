@@ -56,7 +56,7 @@ class Format(StrEnum):
 @lru_cache(maxsize=1)
 def settings() -> Settings:
     """The settings of this process, built from the environment when a command first needs them."""
-    return Settings.from_env()
+    return Settings.from_env(limits=False)  # the request limits are `serve`'s (cli/server.py)
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from ..model.time import format_time
 from ..service import admin
 from ..service.config import SERVER_SETTINGS_ENV, Settings, database_url
 from ..workflow.access import ROLES
-from .common import console, get_policy, settings
+from .common import console, get_policy
 
 DbOpt = Annotated[
     str | None,
@@ -34,7 +34,7 @@ DbOpt = Annotated[
 
 def _settings(database: str | None) -> Settings:
     """The process's settings with the database this command was given."""
-    return settings().but(database_url=database_url(database) if database else None)
+    return Settings.from_env().but(database_url=database_url(database) if database else None)
 
 
 def serve(

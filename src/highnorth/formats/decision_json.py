@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from shapely.geometry import mapping
@@ -33,18 +33,27 @@ def dumps(doc: Any) -> str:
     indented.
     """
     if isinstance(doc, dict) and any(isinstance(doc.get(k), list) for k in _ITEM_LISTS):
-        parts = []
-        for key, value in doc.items():
-            if key in _ITEM_LISTS and isinstance(value, list):
-                items = ",\n".join(_compact(item) for item in value)
-                parts.append(f"{json.dumps(key)}: [\n{items}\n]" if value else f"{json.dumps(key)}: []")
-            else:
-                parts.append(f"{json.dumps(key)}: {_compact(value)}")
-        return "{\n" + ",\n".join(parts) + "\n}\n"
+        return _lines(
+            (key, map(_compact, value) if key in _ITEM_LISTS and isinstance(value, list) else _compact(value))
+            for key, value in doc.items()
+        )
     return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 _ITEM_LISTS = ("decisions", "features")
+
+
+def _lines(members: Iterable[tuple[str, str | Iterable[str]]]) -> str:
+    """The layout of `dumps` for a document's members, each a compact value or the encoded items
+    of a list (one a line)."""
+    parts = []
+    for key, value in members:
+        if isinstance(value, str):
+            parts.append(f"{json.dumps(key)}: {value}")
+        else:
+            items = ",\n".join(value)
+            parts.append(f"{json.dumps(key)}: [\n{items}\n]" if items else f"{json.dumps(key)}: []")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 def _compact(value: Any) -> str:
@@ -150,14 +159,13 @@ def decisions_text(policy: Policy, decisions: Sequence[Decision], warnings: Sequ
     """`dumps(decisions_document(policy, decisions, warnings))`, the same bytes, with each decision
     encoded as soon as it is built: the dictionaries of a large batch are never alive at once
     (W3 writes 10,000 decisions in two thirds of the time)."""
-    items = ",\n".join(_compact(decision_json(d)) for d in decisions)
-    parts = [
-        f'"policy": {_compact(policy_json(policy, decisions))}',
-        f'"decisions": [\n{items}\n]' if decisions else '"decisions": []',
+    members: list[tuple[str, str | Iterable[str]]] = [
+        ("policy", _compact(policy_json(policy, decisions))),
+        ("decisions", (_compact(decision_json(d)) for d in decisions)),
     ]
     if warnings:
-        parts.append(f'"warnings": {_compact(list(warnings))}')
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+        members.append(("warnings", _compact(list(warnings))))
+    return _lines(members)
 
 
 def decisions_geojson(policy: Policy, activities: Sequence[Activity], decisions: Sequence[Decision]) -> dict[str, Any]:

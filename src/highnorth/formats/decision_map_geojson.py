@@ -26,7 +26,7 @@ def _to_lonlat(m: DecisionMap, geom):
 
 def map_geojson(m: DecisionMap) -> dict[str, Any]:
     feats = []
-    for outcome, geom in sorted(m.by_outcome().items()):
+    for outcome, geom in sorted(m.by_outcome().items(), key=lambda item: str(item[0])):  # by name, as ever
         cells = [c for c in m.cells if c.outcome == outcome]
         feats.append(
             {

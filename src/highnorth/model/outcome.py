@@ -35,20 +35,28 @@ class _Ordered(StrEnum):
     def severity(self) -> int:
         return _SEVERITY[self]
 
-    def _other(self, other: Any) -> int:
-        return type(self)(other).severity
+    def _other(self, other: Any) -> int | None:
+        """The severity of `other` (a member or its text), or None when it is neither."""
+        try:
+            return type(self)(other).severity
+        except ValueError:
+            return None
 
     def __lt__(self, other: Any) -> bool:
-        return self.severity < self._other(other)
+        o = self._other(other)
+        return NotImplemented if o is None else self.severity < o
 
     def __le__(self, other: Any) -> bool:
-        return self.severity <= self._other(other)
+        o = self._other(other)
+        return NotImplemented if o is None else self.severity <= o
 
     def __gt__(self, other: Any) -> bool:
-        return self.severity > self._other(other)
+        o = self._other(other)
+        return NotImplemented if o is None else self.severity > o
 
     def __ge__(self, other: Any) -> bool:
-        return self.severity >= self._other(other)
+        o = self._other(other)
+        return NotImplemented if o is None else self.severity >= o
 
     __hash__ = StrEnum.__hash__  # equal to its text, so hashed as it
 

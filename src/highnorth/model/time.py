@@ -81,14 +81,17 @@ def parse_time(value: object, *, local_zone: str = "Europe/Oslo", allow_date: bo
     return parsed.astimezone(UTC)
 
 
-@lru_cache(maxsize=1 << 16)  # a batch's decisions repeat the same few times (starts, ends, cuts)
 def format_time(value: dt.datetime) -> str:
     """RFC 3339 in UTC with a `Z`, to the second when whole, else to the millisecond.
 
     >>> format_time(parse_time("2025-05-22T10:00:00+02:00"))
     '2025-05-22T08:00:00Z'
     """
-    value = to_utc(value)
+    return _format_utc(to_utc(value))
+
+
+@lru_cache(maxsize=1 << 16)  # a batch's decisions repeat the same few times (starts, ends, cuts)
+def _format_utc(value: dt.datetime) -> str:
     if value.microsecond:
         return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return value.isoformat(timespec="seconds").replace("+00:00", "Z")

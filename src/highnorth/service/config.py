@@ -68,10 +68,13 @@ class Settings:
     max_vertices: int = DEFAULT_MAX_VERTICES
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **options: object) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, *, limits: bool = True, **options: object) -> Settings:
         """The settings from the environment, with the options a command was given (an option of
-        None is not given) taking precedence."""
+        None is not given) taking precedence. Without `limits` the server's request limits keep
+        their defaults and their variables are not read (commands that serve nothing)."""
         env = os.environ if env is None else env
+        if not limits:
+            env = {k: v for k, v in env.items() if k not in _LIMIT_VARIABLES}
         settings = cls(
             policy_dir=Path(env["HIGHNORTH_POLICY"]) if env.get("HIGHNORTH_POLICY") else default_policy_dir(),
             cache_dir=None if env.get("HIGHNORTH_NO_CACHE") else _cache_dir(env),
@@ -104,6 +107,9 @@ class Settings:
         data["policy_dir"] = Path(data["policy_dir"])
         data["cache_dir"] = None if data["cache_dir"] is None else Path(data["cache_dir"])
         return cls(**data)
+
+
+_LIMIT_VARIABLES = ("HIGHNORTH_MAX_BODY_BYTES", "HIGHNORTH_MAX_FEATURES", "HIGHNORTH_MAX_VERTICES")
 
 
 def _cache_dir(env: Mapping[str, str]) -> Path:

@@ -2,7 +2,7 @@
 warmed screener, and the store; `load_service` builds it at start-up (the slow part of starting).
 
 The caches that belong to one service live here too: decision maps (keyed by the policy they were
-made under) and reservation volumes (keyed by request id and version), so a second service (a
+made under) and reservation volumes (keyed by request id and input hash), so a second service (a
 test's, another database's) never sees them.
 """
 

@@ -81,7 +81,10 @@ def decision_map_at(policy: Policy, query: MapQuery, at: TimeField, cache: LRU |
 
 
 def map_diff(policy: Policy, query: MapQuery, before: TimeField, after: TimeField, cache: LRU | None = None) -> MapDiff:
-    """Where the outcome changed from `before` to `after` (outside the maps: the default effect)."""
+    """Where the outcome changed from `before` to `after` (outside the maps: the default effect).
+    Both times are checked before either map is built."""
+    for when in (before, after):
+        require_when(when.value, when.name, policy, in_force=True)
     a, b = decision_map_at(policy, query, before, cache), decision_map_at(policy, query, after, cache)
     return MapDiff(a, b, diff_maps(a, b, policy.default_effect.outcome))
 

@@ -23,7 +23,8 @@ __all__ = ["conflicts_document", "conflicts_with", "reservations_document", "vol
 def volume(
     service: Service, record: RequestRecord | ReservedRequest, feature: Mapping[str, Any] | None = None
 ) -> Volume:
-    """The volume a request reserves (built once per request version; GeometryError when its
+    """The volume a request reserves (built once per submitted activity, which its input hash
+    names: the version changes with every action, the activity never; GeometryError when its
     footprint cannot be built)."""
 
     def make() -> Volume:
@@ -33,12 +34,12 @@ def volume(
         activity = read_activities({"type": "FeatureCollection", "features": [source]}).activities[0]
         return volume_of(activity, record.id)
 
-    return service.volumes.get_or_make((record.id, record.version), make)
+    return service.volumes.get_or_make((record.id, record.input_hash), make)
 
 
 def _unread(service: Service, records: Sequence[ReservedRequest]) -> dict[str, Mapping[str, Any]]:
     """The stored activities of the records whose volume is not cached yet, in one query."""
-    missing = [r.id for r in records if (r.id, r.version) not in service.volumes]
+    missing = [r.id for r in records if (r.id, r.input_hash) not in service.volumes]
     return service.store.features(missing) if missing else {}
 
 

@@ -91,6 +91,7 @@ class ReservedRequest:
     activity_id: str
     nation: str
     kind: str
+    input_hash: str  # of the submitted activity, which never changes: what a volume depends on
 
 
 @dataclass(frozen=True)
@@ -282,7 +283,7 @@ class Store:
         """Every reserved request, newest first, in one query (no activity or decision read)."""
         r = t.requests.c
         query = (
-            sa.select(r.id, r.version, r.activity_id, r.nation, r.kind)
+            sa.select(r.id, r.version, r.activity_id, r.nation, r.kind, r.input_hash)
             .where(r.state == "reserved")
             .order_by(r.created_at.desc(), r.id)
         )

@@ -158,7 +158,7 @@ class Change:
         return self.geometry.area / 1e6
 
 
-def diff_maps(before: DecisionMap, after: DecisionMap, default: str = Outcome.PERMITTED) -> list[Change]:
+def diff_maps(before: DecisionMap, after: DecisionMap, default: Outcome = Outcome.PERMITTED) -> list[Change]:
     """Where the outcome differs between two maps, by (before, after) pair, largest first.
 
     Outside a map's region its outcome is the policy's default.
@@ -176,4 +176,4 @@ def diff_maps(before: DecisionMap, after: DecisionMap, default: str = Outcome.PE
             part = as_area(shapely.intersection(ga, gb))
             if part.area > MIN_CELL_M2 * 1e3:
                 changes.append(Change(oa, ob, part))
-    return sorted(changes, key=lambda c: (-c.area_km2, c.before, c.after))
+    return sorted(changes, key=lambda c: (-c.area_km2, str(c.before), str(c.after)))
