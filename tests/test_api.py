@@ -120,7 +120,9 @@ def _every_role_on_every_endpoint(api, public_views: bool) -> None:
         else:
             assert status == 401, f"{method} {path} without a token: {status}"
         if (method, path) in PUBLIC:  # a wrong token is refused even where no token is needed
-            assert api.call(method, url, None, headers={"Authorization": "Bearer hn_wrong"}, **kwargs).status_code == 401
+            assert (
+                api.call(method, url, None, headers={"Authorization": "Bearer hn_wrong"}, **kwargs).status_code == 401
+            )
     assert api.call("GET", "/health", None).json()["status"] == "ok"
 
 
