@@ -102,6 +102,10 @@ def _every_role_on_every_endpoint(api, public_views: bool) -> None:
     paths = api.client.get("/openapi.json").json()["paths"]
     routes = {(m.upper(), p) for p, ops in paths.items() for m in ops} - {("GET", "/health")}
     assert routes == {(m, p) for m, p, _ in MATRIX}, "every endpoint of the OpenAPI document is in the matrix"
+    optional_token = {
+        (m.upper(), p) for p, ops in paths.items() for m, op in ops.items() if {} in op.get("security", [])
+    }
+    assert optional_token == (PUBLIC if public_views else set()), "the document says where a token is optional"
     for method, path, allowed in MATRIX:
         for role in ROLES:
             # a fresh request of the requester's nation for each call, so transitions are legal or 409

@@ -26,7 +26,7 @@ from . import errors
 from .deps import known_query
 from .limits import BodyLimit
 from .models import Health
-from .openapi import ERRORS, activity_components
+from .openapi import ERRORS, activity_components, public_security
 from .routes import audit, maps, policies, requests, reservations, screening, zones
 
 __all__ = ["create_app"]
@@ -102,6 +102,8 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
                 routes=app.routes,
             )
             schema.setdefault("components", {}).setdefault("schemas", {}).update(activity_components())
+            if settings.public_views:
+                public_security(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

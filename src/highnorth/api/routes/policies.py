@@ -14,7 +14,7 @@ from ...service.context import Service
 from ...service.policies import policy_diff, policy_summary, validate_files, version_document
 from ...workflow.access import Principal
 from ..deps import Allowed, get_service
-from ..openapi import ERRORS
+from ..openapi import ERRORS, PUBLIC_VIEW
 
 router = APIRouter(prefix="/policies", tags=["policies"], responses=ERRORS)
 ServiceDep = Annotated[Service, Depends(get_service)]
@@ -22,13 +22,13 @@ Reader = Annotated[Principal, Depends(Allowed("policy.read"))]
 Public = Annotated[Principal, Depends(Allowed("public"))]  # the policy's versions are a public view
 
 
-@router.get("")
+@router.get("", openapi_extra=PUBLIC_VIEW)
 def show_policy(service: ServiceDep, _who: Public) -> dict[str, Any]:
     """The loaded policy: id, hash, and its versions with their effective times and hashes."""
     return policy_summary(service.policy)
 
 
-@router.get("/versions/{version}")
+@router.get("/versions/{version}", openapi_extra=PUBLIC_VIEW)
 def show_version(version: str, service: ServiceDep, _who: Public) -> dict[str, Any]:
     """One version with every rule: what it matches, its effect, basis and source."""
     return version_document(service.policy, version)
