@@ -30,8 +30,8 @@ MATRIX = [
     ("POST", "/requests/{request_id}/rescreen", {"requester", "approver", "admin"}),
     ("GET", "/reservations", {"approver", "airspace_manager", "admin"}),
     ("GET", "/reservations/conflicts", {"approver", "airspace_manager", "admin"}),
-    ("GET", "/policies", STAFF),
-    ("GET", "/policies/versions/{version}", STAFF),
+    ("GET", "/policies", EVERYONE),
+    ("GET", "/policies/versions/{version}", EVERYONE),
     ("GET", "/policies/diff", STAFF),
     ("POST", "/policies/validate", {"approver", "admin"}),
     ("GET", "/zones", EVERYONE),
@@ -43,6 +43,16 @@ MATRIX = [
     ("GET", "/audit", {"approver", "admin"}),
     ("GET", "/audit/verify", {"approver", "admin"}),
 ]
+# the public read-only views (issue 10): without a token when the server serves them publicly
+PUBLIC = {
+    ("GET", "/decision-maps"),
+    ("GET", "/decision-maps/diff"),
+    ("GET", "/zones"),
+    ("GET", "/zones/geojson"),
+    ("GET", "/zones/{zone_id}"),
+    ("GET", "/policies"),
+    ("GET", "/policies/versions/{version}"),
+}
 OPENAIR = "AC R\nAN TEST AREA\nAL GND\nAH FL95\nDP 69:00:00 N 023:00:00 E\nDP 69:10:00 N 023:00:00 E\nDP 69:10:00 N 023:20:00 E\n"
 
 
@@ -79,10 +89,23 @@ def _call_args(method: str, path: str, request_id: str) -> tuple[str, dict]:
     return url, kwargs
 
 
-def test_every_role_on_every_endpoint(api):
+@pytest.mark.parametrize("public_views", [True, False], ids=["public-views-on", "public-views-off"])
+def test_every_role_on_every_endpoint(database_url, default_policy, screener, public_views):
+    api = make_api(database_url, default_policy, screener, public_views=public_views)
+    try:
+        _every_role_on_every_endpoint(api, public_views)
+    finally:
+        api.service.store.close()
+
+
+def _every_role_on_every_endpoint(api, public_views: bool) -> None:
     paths = api.client.get("/openapi.json").json()["paths"]
     routes = {(m.upper(), p) for p, ops in paths.items() for m in ops} - {("GET", "/health")}
     assert routes == {(m, p) for m, p, _ in MATRIX}, "every endpoint of the OpenAPI document is in the matrix"
+    optional_token = {
+        (m.upper(), p) for p, ops in paths.items() for m, op in ops.items() if {} in op.get("security", [])
+    }
+    assert optional_token == (PUBLIC if public_views else set()), "the document says where a token is optional"
     for method, path, allowed in MATRIX:
         for role in ROLES:
             # a fresh request of the requester's nation for each call, so transitions are legal or 409
@@ -95,7 +118,15 @@ def test_every_role_on_every_endpoint(api):
             else:
                 assert status == 403, f"{role} {method} {path}: {status}, expected 403"
         url, kwargs = _call_args(method, path, "req-x")
-        assert api.call(method, url, None, **kwargs).status_code == 401, f"{method} {path} without a token"
+        status = api.call(method, url, None, **kwargs).status_code
+        if public_views and (method, path) in PUBLIC:
+            assert status == 200, f"{method} {path} without a token, public views on: {status}"
+        else:
+            assert status == 401, f"{method} {path} without a token: {status}"
+        if (method, path) in PUBLIC:  # a wrong token is refused even where no token is needed
+            assert (
+                api.call(method, url, None, headers={"Authorization": "Bearer hn_wrong"}, **kwargs).status_code == 401
+            )
     assert api.call("GET", "/health", None).json()["status"] == "ok"
 
 

@@ -32,6 +32,7 @@ LAYERS = [
     "workflow",
     "store",
     "service",
+    "web",  # a face, mounted by the API's application
     "api",
     "cli",
 ]

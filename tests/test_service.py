@@ -29,6 +29,17 @@ def test_settings_from_the_environment_and_options_and_back_from_json(tmp_path: 
         Settings.from_env({"HIGHNORTH_MAX_FEATURES": "x"})
 
 
+def test_the_public_views_are_on_unless_switched_off():
+    assert Settings.from_env({}).public_views is True
+    for off in ("0", "false", "No", "off"):
+        assert Settings.from_env({"HIGHNORTH_PUBLIC_VIEWS": off}).public_views is False
+    assert Settings.from_env({"HIGHNORTH_PUBLIC_VIEWS": "on"}).public_views is True
+    assert Settings.from_env({}, public_views=False).public_views is False
+    assert Settings.from_json(Settings.from_env({}, public_views=False).to_json()).public_views is False
+    with pytest.raises(InputError, match="HIGHNORTH_PUBLIC_VIEWS: expected one of 1, true"):
+        Settings.from_env({"HIGHNORTH_PUBLIC_VIEWS": "maybe"})
+
+
 def test_a_query_field_is_named_as_the_face_names_it():
     for fields, name in ((CLI, "--kind"), (API, "kind")):
         with pytest.raises(InputError, match=f"^{name}: unknown kind `flite`; did you mean `flight`"):

@@ -118,7 +118,7 @@ FACE_FORBIDDEN = (
 
 def test_faces_reach_geometry_loading_and_volumes_only_through_the_service():
     for name, path in MODULES.items():
-        if not name.startswith(("highnorth.api", "highnorth.cli")):
+        if not name.startswith(("highnorth.api", "highnorth.cli", "highnorth.web")):
             continue
         bad = {m for m in _targets(path, name) if m.startswith(FACE_FORBIDDEN)}
         assert not bad, f"{name} imports {sorted(bad)}; call a use case in highnorth.service instead"

@@ -2,7 +2,7 @@
 
 The policy is loaded once at start-up (zones derived or read from the cache) by
 `highnorth.service.context.load_service`; the store is migrated to the newest schema. Interactive documentation is at `/docs`, the OpenAPI 3.1 document
-at `/openapi.json`.
+at `/openapi.json`; the web application (`highnorth.web`) at `/`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from .. import web
 from .._version import __version__
 from ..service.config import Settings
 from ..service.context import Service, load_service
@@ -25,7 +26,7 @@ from . import errors
 from .deps import known_query
 from .limits import BodyLimit
 from .models import Health
-from .openapi import ERRORS, activity_components
+from .openapi import ERRORS, activity_components, public_security
 from .routes import audit, maps, policies, requests, reservations, screening, zones
 
 __all__ = ["create_app"]
@@ -59,6 +60,7 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    web.mount(app)  # the web application at `/`, under its own Content-Security-Policy
     app.state.service = service
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
@@ -100,6 +102,8 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
                 routes=app.routes,
             )
             schema.setdefault("components", {}).setdefault("schemas", {}).update(activity_components())
+            if settings.public_views:
+                public_security(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

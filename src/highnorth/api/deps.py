@@ -16,9 +16,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..model.errors import AuthError, ForbiddenError, InputError, did_you_mean
 from ..service.context import Service
-from ..workflow.access import Principal, may
+from ..workflow.access import Principal, may, may_anonymously
 
-__all__ = ["Allowed", "get_service", "if_match_version", "known_query"]
+__all__ = ["ANONYMOUS", "Allowed", "get_service", "if_match_version", "known_query"]
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `highnorth tokens create`.")
 
@@ -47,21 +47,32 @@ def get_service(request: Request) -> Service:
     return request.app.state.service
 
 
+#: who reads the public views without a token (the setting `public_views`)
+ANONYMOUS = Principal("anonymous", "anonymous")
+
+
 def _principal(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
+) -> Principal | None:
+    """The token's user; None without a token (a wrong or revoked token is refused here)."""
     if credentials is None:
-        raise AuthError("this needs an API token: send `Authorization: Bearer <token>`")
+        return None
     return get_service(request).store.principal(credentials.credentials)
 
 
 class Allowed:
-    """A dependency that yields the caller when their role holds `permission`."""
+    """A dependency that yields the caller when their role holds `permission` (without a token:
+    `ANONYMOUS`, when the permission is public and the server serves the public views)."""
 
     def __init__(self, permission: str) -> None:
         self.permission = permission
 
-    def __call__(self, principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+    def __call__(self, request: Request, principal: Annotated[Principal | None, Depends(_principal)]) -> Principal:
+        if principal is None:
+            anonymous = may_anonymously(self.permission, public_views=get_service(request).settings.public_views)
+            if not anonymous.allowed:
+                raise AuthError(anonymous.reason)
+            return ANONYMOUS
         access = may(principal, self.permission)
         if not access.allowed:
             raise ForbiddenError(access.reason)

@@ -13,7 +13,16 @@ from fastapi.responses import JSONResponse
 
 from .models import ErrorOut
 
-__all__ = ["ACTIVITY_BODY", "ERRORS", "GEOJSON", "ZONE_FILE_BODY", "GeoJSONResponse", "activity_components"]
+__all__ = [
+    "ACTIVITY_BODY",
+    "ERRORS",
+    "GEOJSON",
+    "PUBLIC_VIEW",
+    "ZONE_FILE_BODY",
+    "GeoJSONResponse",
+    "activity_components",
+    "public_security",
+]
 
 
 class GeoJSONResponse(JSONResponse):
@@ -53,6 +62,19 @@ ZONE_FILE_BODY: dict[str, Any] = {
         },
     }
 }
+#: marks the operations of the public read-only views (`Allowed("public")`); `public_security`
+#: makes their token optional in the document when the server serves them without one
+PUBLIC_VIEW: dict[str, Any] = {"x-public-view": True}
+
+
+def public_security(schema: dict[str, Any]) -> None:
+    """The public views' token is optional (`security: [{HTTPBearer: []}, {}]`, OpenAPI 3.1 §4.8.10)."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if operation.get("x-public-view") and {} not in operation.setdefault("security", []):
+                operation["security"].append({})
+
+
 ACTIVITY_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,

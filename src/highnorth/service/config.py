@@ -12,6 +12,7 @@ typed, frozen `Settings`, built once at start-up from the environment and the co
 | HIGHNORTH_MAX_BODY_BYTES | `max_body_bytes` | largest request body (413 above)                     | 10,000,000                       |
 | HIGHNORTH_MAX_FEATURES   | `max_features`   | most activities in one request (422 above)           | 1,000                            |
 | HIGHNORTH_MAX_VERTICES   | `max_vertices`   | most vertices in one activity (422 above)            | 100,000                          |
+| HIGHNORTH_PUBLIC_VIEWS   | `public_views`   | serve the public read-only views (decision maps and their diff, zones, policy versions) without a token; `0`, `false`, `no` or `off` to require one | on |
 
 `highnorth serve --workers N` hands the settings to its worker processes serialised once
 (`to_json`, read back by `from_json` in `highnorth.api.main`), so a worker never rebuilds them from
@@ -66,6 +67,7 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_features: int = DEFAULT_MAX_FEATURES
     max_vertices: int = DEFAULT_MAX_VERTICES
+    public_views: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, limits: bool = True, **options: object) -> Settings:
@@ -83,6 +85,7 @@ class Settings:
             max_body_bytes=_positive(env, "HIGHNORTH_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             max_features=_positive(env, "HIGHNORTH_MAX_FEATURES", DEFAULT_MAX_FEATURES),
             max_vertices=_positive(env, "HIGHNORTH_MAX_VERTICES", DEFAULT_MAX_VERTICES),
+            public_views=_switch(env, "HIGHNORTH_PUBLIC_VIEWS", default=True),
         )
         settings = settings.but(**options)
         return settings.but(database_url=database_url(settings.database_url))
@@ -130,3 +133,15 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     if number <= 0:
         raise InputError(f"{name}: expected a positive number, got `{value}`")
     return number
+
+
+_ON, _OFF = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _switch(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in _ON or value in _OFF:
+        return value in _ON
+    raise InputError(f"{name}: expected one of {', '.join(_ON + _OFF)}, got `{env[name]}`")

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..formats.decision_map_geojson import diff_geojson, map_geojson
 from ..model.activity import ActivityKind
 from ..model.rule import Policy
 from ..rules.deciding.decision_map import Change, DecisionMap, decision_map, diff_maps
+from .config import default_policy_dir
 from .lru import LRU
 from .queries import Fields, check_kind, check_nation, parse_attributes, require_when
 
@@ -20,6 +22,7 @@ __all__ = [
     "MapDiff",
     "MapQuery",
     "TimeField",
+    "basemap_file",
     "decision_map_at",
     "diff_between",
     "map_at",
@@ -124,3 +127,9 @@ def diff_between(
     """The use case `highnorth diff` and `GET /decision-maps/diff` call (checked as `map_at`)."""
     query = map_query(policy, fields, actor=actor, kind=kind, attributes=attributes)
     return map_diff(policy, query, before, after, cache)
+
+
+def basemap_file() -> Path:
+    """The land under every map: the countries of the packaged dataset (Natural Earth 1:10m,
+    `data/default/geometry/SOURCES.md`), whatever policy the server runs."""
+    return default_policy_dir() / "geometry" / "countries.geojson"

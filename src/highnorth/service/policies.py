@@ -13,7 +13,15 @@ from ..model.rule import Policy, PolicyVersion, Rule
 from ..model.time import format_time
 from ..rules.loading.loader import load_policy
 
-__all__ = ["policy_diff", "policy_summary", "rule_json", "validate_files", "version_document", "version_named"]
+__all__ = [
+    "nations",
+    "policy_diff",
+    "policy_summary",
+    "rule_json",
+    "validate_files",
+    "version_document",
+    "version_named",
+]
 
 _FILE_NAME = re.compile(r"[A-Za-z0-9._/-]{1,200}")
 
@@ -142,3 +150,16 @@ def validate_files(files: dict[str, str]) -> dict[str, Any]:
                 ],
             }
     return {"valid": True, "policy": policy_summary(result.policy), "warnings": [local(w) for w in result.warnings]}
+
+
+def nations(policy: Policy) -> list[dict[str, Any]]:
+    """The nations the policy knows, by code, with their names and the times their memberships
+    start or end (where a decision map can change besides the version boundaries)."""
+    return [
+        {
+            "code": code,
+            "name": nation.name,
+            "changes": [format_time(t) for t in nation.membership_changes() if t.year < 9000],
+        }
+        for code, nation in sorted(policy.actors.nations.items())
+    ]

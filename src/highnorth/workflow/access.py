@@ -5,11 +5,17 @@
 | requester        | screen; submit, see, cancel, complete and re-screen its own nation's requests   |
 | approver         | screen; see every request; approve, reject and re-screen; reservations; audit   |
 | airspace_manager | screen; see every request; reserve and complete; reservations and conflicts     |
-| viewer           | the public decision maps and zones only                                         |
+| viewer           | the public views only: decision maps, zones, policy versions                    |
 | admin            | everything, and policy validation                                               |
 
 A requester is bound to one nation and never learns that another nation's request exists: the
-API answers 404 for it, not 403. Everyone may read the public things (maps, zones, health).
+API answers 404 for it, not 403. Everyone may read the public things (maps, zones, policy
+versions, health); with the server's public views on (the default) so may a caller without a token:
+
+>>> may_anonymously("public", public_views=True).allowed, may_anonymously("public", public_views=False).allowed
+(True, False)
+>>> may_anonymously("screen", public_views=True).reason
+'this needs an API token: send `Authorization: Bearer <token>`'
 
 >>> can(Principal("ann", "requester", "USA"), "approve")
 False
@@ -40,6 +46,7 @@ __all__ = [
     "bound_nation",
     "can",
     "may",
+    "may_anonymously",
     "may_file",
     "may_see",
     "sees",
@@ -52,7 +59,7 @@ _ALL = frozenset(ROLES)
 _STAFF = frozenset({"requester", "approver", "airspace_manager", "admin"})
 #: permission -> the roles that hold it (admin holds every permission)
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "public": _ALL,  # decision maps, zones
+    "public": _ALL,  # the public views: decision maps and their diff, zones, policy versions
     "screen": _STAFF,
     "policy.read": _STAFF,
     "policy.validate": frozenset({"admin", "approver"}),
@@ -103,6 +110,14 @@ def may(principal: Principal, permission: str) -> Access:
     if can(principal, permission):
         return Access(True, f"the role `{principal.role}` holds `{permission}`")
     return Access(False, f"the role `{principal.role}` may not do this (it needs `{permission}`)")
+
+
+def may_anonymously(permission: str, *, public_views: bool) -> Access:
+    """Whether a caller without a token may do this: read the public views, when the server
+    serves them publicly (the setting `public_views`)."""
+    if permission == "public" and public_views:
+        return Access(True, "the public views are served without a token")
+    return Access(False, "this needs an API token: send `Authorization: Bearer <token>`")
 
 
 def may_file(principal: Principal, nations: Iterable[str]) -> Access:

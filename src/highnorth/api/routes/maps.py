@@ -14,7 +14,7 @@ from ...service.maps import TimeField, diff_between, map_at, map_document
 from ...service.queries import API
 from ...workflow.access import Principal
 from ..deps import Allowed, get_service
-from ..openapi import ERRORS, GEOJSON, GeoJSONResponse
+from ..openapi import ERRORS, GEOJSON, PUBLIC_VIEW, GeoJSONResponse
 
 router = APIRouter(prefix="/decision-maps", tags=["decision maps"], responses=ERRORS)
 ServiceDep = Annotated[Service, Depends(get_service)]
@@ -26,7 +26,7 @@ Attributes = Annotated[
 ]
 
 
-@router.get("", responses=GEOJSON, response_class=GeoJSONResponse)
+@router.get("", responses=GEOJSON, response_class=GeoJSONResponse, openapi_extra=PUBLIC_VIEW)
 def get_map(
     service: ServiceDep, _who: Public, actor: Actor, kind: Kind, at: str, attributes: Attributes = None
 ) -> dict[str, Any]:
@@ -43,7 +43,7 @@ def get_map(
     return map_document(found)
 
 
-@router.get("/diff", responses=GEOJSON, response_class=GeoJSONResponse)
+@router.get("/diff", responses=GEOJSON, response_class=GeoJSONResponse, openapi_extra=PUBLIC_VIEW)
 def get_diff(
     service: ServiceDep,
     _who: Public,

@@ -1,5 +1,6 @@
 """`/policies`: the loaded policy's versions, one version's rules, what changed between two
-versions, and validation of a policy sent as files. Use cases: `service.policies`."""
+versions, and validation of a policy sent as files. The versions and their rules are public (as
+the decision maps); the diff and validation need their roles. Use cases: `service.policies`."""
 
 from __future__ import annotations
 
@@ -13,21 +14,22 @@ from ...service.context import Service
 from ...service.policies import policy_diff, policy_summary, validate_files, version_document
 from ...workflow.access import Principal
 from ..deps import Allowed, get_service
-from ..openapi import ERRORS
+from ..openapi import ERRORS, PUBLIC_VIEW
 
 router = APIRouter(prefix="/policies", tags=["policies"], responses=ERRORS)
 ServiceDep = Annotated[Service, Depends(get_service)]
 Reader = Annotated[Principal, Depends(Allowed("policy.read"))]
+Public = Annotated[Principal, Depends(Allowed("public"))]  # the policy's versions are a public view
 
 
-@router.get("")
-def show_policy(service: ServiceDep, _who: Reader) -> dict[str, Any]:
+@router.get("", openapi_extra=PUBLIC_VIEW)
+def show_policy(service: ServiceDep, _who: Public) -> dict[str, Any]:
     """The loaded policy: id, hash, and its versions with their effective times and hashes."""
     return policy_summary(service.policy)
 
 
-@router.get("/versions/{version}")
-def show_version(version: str, service: ServiceDep, _who: Reader) -> dict[str, Any]:
+@router.get("/versions/{version}", openapi_extra=PUBLIC_VIEW)
+def show_version(version: str, service: ServiceDep, _who: Public) -> dict[str, Any]:
     """One version with every rule: what it matches, its effect, basis and source."""
     return version_document(service.policy, version)
 

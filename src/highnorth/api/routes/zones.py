@@ -18,7 +18,7 @@ from ...service.context import Service
 from ...service.zones import import_zone_body, zone_document, zone_list, zones_at
 from ...workflow.access import Principal
 from ..deps import Allowed, get_service
-from ..openapi import ERRORS, GEOJSON, ZONE_FILE_BODY, GeoJSONResponse
+from ..openapi import ERRORS, GEOJSON, PUBLIC_VIEW, ZONE_FILE_BODY, GeoJSONResponse
 
 router = APIRouter(prefix="/zones", tags=["zones"], responses=ERRORS)
 ServiceDep = Annotated[Service, Depends(get_service)]
@@ -26,19 +26,19 @@ Public = Annotated[Principal, Depends(Allowed("public"))]
 At = Annotated[str | None, Query(description="Only zones in force at this time or date")]
 
 
-@router.get("")
+@router.get("", openapi_extra=PUBLIC_VIEW)
 def list_zones(service: ServiceDep, _who: Public, at: At = None, tag: str | None = None) -> dict[str, Any]:
     """The zones with their vertical limits, tags, basis and source (no geometry)."""
     return zone_list(zones_at(service.policy, at, "at", tag))
 
 
-@router.get("/geojson", responses=GEOJSON, response_class=GeoJSONResponse)
+@router.get("/geojson", responses=GEOJSON, response_class=GeoJSONResponse, openapi_extra=PUBLIC_VIEW)
 def zones_geojson(service: ServiceDep, _who: Public, at: At = None, tag: str | None = None) -> dict[str, Any]:
     """The zones as a GeoJSON FeatureCollection."""
     return write_zones_geojson(zones_at(service.policy, at, "at", tag))
 
 
-@router.get("/{zone_id}", responses=GEOJSON, response_class=GeoJSONResponse)
+@router.get("/{zone_id}", responses=GEOJSON, response_class=GeoJSONResponse, openapi_extra=PUBLIC_VIEW)
 def zone_feature(zone_id: str, service: ServiceDep, _who: Public) -> dict[str, Any]:
     """One zone as a GeoJSON FeatureCollection of one Feature."""
     return zone_document(service.policy, zone_id)

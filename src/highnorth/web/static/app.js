@@ -1,0 +1,240 @@
+// The decision map view: a nation, an activity kind and a date in, the region coloured by what
+// the rules say out, with the rules that apply at a clicked place. State in the query string.
+import { ApiError, cachedJSON, getJSON } from './api.js';
+import { contains, createMap } from './map.js';
+import { renderLegend, renderPlace } from './panel.js';
+import { dateOf, dayOf, osloDate, osloDay, readState, utcAndOslo, writeState } from './state.js';
+
+const $ = (id) => document.getElementById(id);
+const EMPTY = { type: 'FeatureCollection', features: [] };
+const FIELDS = ['nation', 'kind', 'date'];
+
+let state = readState();
+let policy = null;
+let zones = new Map(); // zone id -> its list entry (name, basis, source)
+let nations = new Map(); // code -> {name, changes}
+let current = null; // the decision map on screen
+let sequence = 0; // answers to older questions are dropped
+
+const view = createMap($('map'), (place) => {
+  state = { ...state, place };
+  writeState(state);
+  showPlace();
+});
+window.highnorthMap = view.map; // for the browser test (queryRenderedFeatures)
+window.highnorthTimings = { start: performance.now() };
+
+function clearErrors() {
+  for (const id of FIELDS) {
+    $(`${id}-error`).textContent = '';
+    $(id).removeAttribute('aria-invalid');
+  }
+  $('error').textContent = '';
+}
+
+function showError(err) {
+  const field = err instanceof ApiError && FIELDS.includes(err.field) ? err.field : null;
+  (field ? $(`${field}-error`) : $('error')).textContent = err.message;
+  if (field) $(field).setAttribute('aria-invalid', 'true');
+}
+
+function syncControls() {
+  $('nation').value = state.nation;
+  $('kind').value = state.kind;
+  $('date').value = state.at;
+  $('slider').value = String(dayOf(state.at));
+  drawTicks();
+}
+
+function drawTicks() {
+  const slider = $('slider');
+  const [min, max] = [Number(slider.min), Number(slider.max)];
+  const marks = policy.versions.map((v) => ({ day: dayOf(osloDay(v.effective)), label: v.version, kind: 'version' }));
+  for (const t of nations.get(state.nation)?.changes ?? []) {
+    const day = dayOf(osloDay(t));
+    if (day > min) marks.push({ day, label: '', kind: 'membership' });
+  }
+  $('ticks').replaceChildren(
+    ...marks.map((m) => Object.assign(document.createElement('option'), { value: String(m.day) })),
+  );
+  let lastLabelled = -Infinity;
+  let row = 0;
+  marks.sort((a, b) => a.day - b.day);
+  $('tick-labels').replaceChildren(
+    ...marks.map((m) => {
+      const tick = document.createElement('span');
+      const at = ((m.day - min) / (max - min)) * 100;
+      if (m.label) {
+        row = at - lastLabelled < 14 ? 1 - row : 0; // labels too close take turns above and below
+        lastLabelled = at;
+      }
+      tick.className = `tick ${m.kind} ${m.label && row ? 'low' : ''}`;
+      tick.textContent = m.label;
+      tick.title = m.kind === 'version' ? `version ${m.label} from ${dateOf(m.day)}` : `membership change ${dateOf(m.day)}`;
+      tick.style.left = `${at}%`;
+      return tick;
+    }),
+  );
+}
+
+function showPolicy(version) {
+  const v = policy.versions.find((x) => x.version === version);
+  const parts = [['Policy', policy.id], ['Version', version], ['Hash', v ? `${v.hash.slice(0, 19)}…` : '']];
+  $('policy').replaceChildren(
+    ...parts.map(([name, value]) => {
+      const item = document.createElement('span');
+      item.className = 'pill';
+      item.append(Object.assign(document.createElement('em'), { textContent: name }), ` ${value}`);
+      return item;
+    }),
+  );
+  $('policy').title = v ? `${v.title}\nversion hash ${v.hash}\npolicy hash ${policy.hash}` : '';
+}
+
+async function render() {
+  const mine = ++sequence;
+  clearErrors();
+  syncControls();
+  document.documentElement.dataset.rendered = '';
+  let doc;
+  try {
+    doc = await cachedJSON('/decision-maps', { actor: state.nation, kind: state.kind, at: state.at });
+  } catch (err) {
+    if (mine !== sequence) return;
+    current = null;
+    view.setDecision(EMPTY);
+    view.setAssumed(EMPTY);
+    renderLegend($('legend'), null);
+    $('when').textContent = '';
+    showError(err);
+    document.documentElement.dataset.rendered = 'error';
+    return;
+  }
+  if (mine !== sequence) return;
+  current = doc;
+  view.setDecision(doc);
+  renderLegend($('legend'), doc);
+  const first = doc.features[0]?.properties;
+  if (first) {
+    $('when').textContent = `Decided for ${utcAndOslo(first.at)}`;
+    showPolicy(first.version);
+  }
+  view.map.once('idle', () => {
+    if (mine !== sequence) return;
+    window.highnorthTimings.firstIdle ??= performance.now() - window.highnorthTimings.start;
+    document.documentElement.dataset.rendered = `${state.nation}/${state.kind}/${state.at}`;
+  });
+  showPlace();
+  showAssumed(doc, mine);
+}
+
+const rulesOf = async (version) =>
+  new Map((await cachedJSON(`/policies/versions/${encodeURIComponent(version)}`)).rules.map((r) => [r.id, r]));
+const zoneGeometry = async (id) => (await cachedJSON(`/zones/${encodeURIComponent(id)}`)).features[0]?.geometry;
+
+// The zones the map's rules name whose boundary is an assumption, dashed on the map.
+async function showAssumed(doc, mine) {
+  try {
+    const version = doc.features[0]?.properties.version;
+    if (!version) return view.setAssumed(EMPTY);
+    const rules = await rulesOf(version);
+    const ids = new Set(
+      doc.features.flatMap((f) => f.properties.rules).flatMap((id) => (rules.has(id) ? [...rules.get(id).zones, ...rules.get(id).also_in] : [])),
+    );
+    const assumed = [...ids].filter((id) => zones.get(id)?.basis === 'assumption');
+    const geometries = await Promise.all(assumed.map(zoneGeometry));
+    if (mine !== sequence) return;
+    view.setAssumed({
+      type: 'FeatureCollection',
+      features: geometries.map((geometry, i) => ({ type: 'Feature', geometry, properties: { id: assumed[i] } })),
+    });
+  } catch (err) {
+    showError(err);
+  }
+}
+
+async function showPlace() {
+  const box = $('place');
+  view.select(state.place);
+  $('place-hint').hidden = Boolean(state.place);
+  if (!state.place || !current) return box.replaceChildren();
+  const doc = current;
+  const feature = doc.features.find((f) => contains(f.geometry, state.place));
+  if (!feature) {
+    box.replaceChildren(Object.assign(document.createElement('p'), { className: 'hint', textContent: 'Outside the region this policy covers.' }));
+    return;
+  }
+  try {
+    const rules = await rulesOf(feature.properties.version);
+    const candidates = feature.properties.rules.filter((id) => rules.has(id)).map((id) => rules.get(id));
+    const here = [];
+    for (const rule of candidates) {
+      const geometries = await Promise.all(rule.zones.map(zoneGeometry));
+      if (geometries.some((g) => g && contains(g, state.place))) here.push(rule);
+    }
+    if (doc !== current) return;
+    renderPlace(box, {
+      outcome: feature.properties.outcome, place: state.place, rules: here, zones, defaultEffect: policy.default_effect,
+    });
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function change(patch, { replace = false } = {}) {
+  state = { ...state, ...patch };
+  writeState(state, { replace });
+  render();
+}
+
+function wire() {
+  $('question').addEventListener('submit', (e) => e.preventDefault());
+  $('nation').addEventListener('change', (e) => change({ nation: e.target.value.trim().toUpperCase() }));
+  $('kind').addEventListener('change', (e) => change({ kind: e.target.value }));
+  $('date').addEventListener('change', (e) => e.target.value && change({ at: e.target.value }));
+  $('today').addEventListener('click', () => change({ at: osloDate(0) }));
+  $('tomorrow').addEventListener('click', () => change({ at: osloDate(1) }));
+  let dragging = false;
+  let timer = null;
+  $('slider').addEventListener('input', (e) => {
+    const at = dateOf(Number(e.target.value));
+    $('date').value = at;
+    clearTimeout(timer);
+    timer = setTimeout(() => change({ at }, { replace: dragging }), 60);
+    dragging = true;
+  });
+  $('slider').addEventListener('change', () => {
+    dragging = false;
+  });
+  window.addEventListener('popstate', () => {
+    state = readState();
+    render();
+  });
+}
+
+async function start() {
+  try {
+    const [summary, zoneList, nationList] = await Promise.all([
+      getJSON('/policies'), getJSON('/zones'), getJSON('/web/nations.json'),
+    ]);
+    policy = summary;
+    zones = new Map(zoneList.zones.map((z) => [z.id, z]));
+    nations = new Map(nationList.nations.map((n) => [n.code, n]));
+  } catch (err) {
+    $('policy').textContent = 'The policy could not be read.';
+    showError(err);
+    return;
+  }
+  $('nations').replaceChildren(
+    ...[...nations].map(([code, n]) => Object.assign(document.createElement('option'), { value: code, label: n.name })),
+  );
+  const first = policy.versions[0].effective.slice(0, 4);
+  $('slider').min = String(dayOf(`${Number(first) - 1}-01-01`));
+  $('slider').max = String(dayOf(osloDate(366)));
+  wire();
+  syncControls();
+  await view.ready;
+  await render();
+}
+
+start();
