@@ -13,6 +13,7 @@ under it). docs/web.md says what the page does and why.
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -23,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..service.maps import basemap_file
 from ..service.policies import nations
 
-__all__ = ["CSP", "mount"]
+__all__ = ["CSP", "PAGES", "mount"]
 
 STATIC = Path(__file__).parent / "static"
 CSP = (
@@ -60,12 +61,31 @@ class WithHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+#: the application's views: path -> page (each an HTML file in `static/` with its own module);
+#: a view whose page is not there yet is not served
+PAGES = {
+    "/": "index.html",
+    "/diff": "diff.html",
+    "/screen": "screen.html",
+    "/requests": "requests.html",
+    "/reservations": "reservations.html",
+    "/audit": "audit.html",
+}
+
+
 def mount(app: FastAPI) -> None:
-    """Serve the page at `/`, its files under `/app/`, both under `CSP`."""
+    """Serve the views (`PAGES`), their files under `/app/`, all under `CSP`."""
     app.mount("/app", WithHeaders(StaticFiles(directory=STATIC)), name="web")
 
-    async def index(request: Request) -> FileResponse:
-        return FileResponse(STATIC / "index.html", headers={**HEADERS, "Cache-Control": "no-cache"})
+    def page(file: Path) -> Callable[[Request], Awaitable[FileResponse]]:
+        async def serve_page(request: Request) -> FileResponse:
+            return FileResponse(file, headers={**HEADERS, "Cache-Control": "no-cache"})
+
+        return serve_page
+
+    for path, name in PAGES.items():
+        if (STATIC / name).is_file():
+            app.add_route(path, page(STATIC / name), methods=["GET", "HEAD"], include_in_schema=False)
 
     async def basemap(request: Request) -> FileResponse:
         return FileResponse(basemap_file(), media_type="application/geo+json", headers=HEADERS)
@@ -73,6 +93,5 @@ def mount(app: FastAPI) -> None:
     async def nation_list(request: Request) -> JSONResponse:
         return JSONResponse({"nations": nations(request.app.state.service.policy)}, headers=HEADERS)
 
-    app.add_route("/", index, methods=["GET", "HEAD"], include_in_schema=False)
     app.add_route("/web/basemap.geojson", basemap, methods=["GET"], include_in_schema=False)
     app.add_route("/web/nations.json", nation_list, methods=["GET"], include_in_schema=False)

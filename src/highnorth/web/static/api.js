@@ -11,12 +11,38 @@ export class ApiError extends Error {
 
 const FIELDS = { actor: 'nation', kind: 'kind', at: 'date', from: 'date', to: 'date' };
 
+// The API token the user signed in with, kept for this browser tab only (sessionStorage).
+const TOKEN_KEY = 'highnorth.token';
+export const token = () => window.sessionStorage.getItem(TOKEN_KEY);
+export const setToken = (value) =>
+  value ? window.sessionStorage.setItem(TOKEN_KEY, value) : window.sessionStorage.removeItem(TOKEN_KEY);
+
+function headers(extra = {}) {
+  const out = { Accept: 'application/json', ...extra };
+  if (token()) out.Authorization = `Bearer ${token()}`;
+  return out;
+}
+
 export async function getJSON(path, params = {}) {
+  return request(path, params, { headers: headers() });
+}
+
+// A JSON body sent with `method` (POST by default), with the token when signed in; `extra`
+// headers (e.g. If-Match) added.
+export async function sendJSON(path, body, { method = 'POST', params = {}, extra = {} } = {}) {
+  return request(path, params, {
+    method,
+    headers: headers({ 'Content-Type': 'application/json', ...extra }),
+    body: JSON.stringify(body),
+  });
+}
+
+async function request(path, params, init) {
   const url = new URL(path, window.location.origin);
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
   let response;
   try {
-    response = await fetch(url, { headers: { Accept: 'application/json' } });
+    response = await fetch(url, init);
   } catch (err) {
     throw new ApiError(`the server could not be reached: ${err.message}`, null, 0);
   }

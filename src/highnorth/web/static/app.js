@@ -2,6 +2,7 @@
 // the rules say out, with the rules that apply at a clicked place. State in the query string.
 import { ApiError, cachedJSON, getJSON } from './api.js';
 import { contains, createMap } from './map.js';
+import { renderNav } from './nav.js';
 import { renderLegend, renderPlace } from './panel.js';
 import { dateOf, dayOf, osloDate, osloDay, readState, utcAndOslo, writeState } from './state.js';
 
@@ -15,6 +16,8 @@ let zones = new Map(); // zone id -> its list entry (name, basis, source)
 let nations = new Map(); // code -> {name, changes}
 let current = null; // the decision map on screen
 let sequence = 0; // answers to older questions are dropped
+
+renderNav();
 
 const view = createMap($('map'), (place) => {
   state = { ...state, place };

@@ -1,0 +1,24 @@
+// The header every view shares: the views, the current one marked, and the API docs. Rendered
+// into <nav id="views"> of each page; links are built as elements, never from HTML text.
+export const VIEWS = [
+  ['/', 'Decision map'],
+  ['/diff', 'Diff'],
+  ['/screen', 'Screen'],
+  ['/requests', 'Requests'],
+  ['/reservations', 'Reservations'],
+  ['/audit', 'Audit'],
+  ['/docs', 'API'],
+];
+
+export function renderNav(nav = document.getElementById('views'), here = window.location.pathname) {
+  if (!nav) return;
+  nav.replaceChildren(
+    ...VIEWS.map(([href, label]) => {
+      const a = document.createElement('a');
+      a.href = href;
+      a.textContent = label;
+      if (href === here) a.setAttribute('aria-current', 'page');
+      return a;
+    }),
+  );
+}
