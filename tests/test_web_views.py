@@ -185,7 +185,7 @@ def test_the_screen_view(tmp_path: Path) -> None:
             )
             for x, y in points:
                 page.locator("#map canvas").click(position={"x": x, "y": y})
-                page.wait_for_timeout(150)
+                page.wait_for_timeout(300)
             page.locator("#map canvas").click(position={"x": points[-1][0], "y": points[-1][1]})  # the last again: done
             page.wait_for_function(
                 "() => document.getElementById('geometry-status').textContent.startsWith('Track')", timeout=30_000

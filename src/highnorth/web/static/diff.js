@@ -188,6 +188,10 @@ async function render() {
   const shown = { ...doc, features };
   view.map.getSource('changes').setData(shown);
   renderChanges(shown);
+  if (features.length) {
+    const all = features.reduce((b, f) => b.extend(bounds(f.geometry)), new maplibregl.LngLatBounds());
+    view.map.fitBounds(all, { padding: 120, maxZoom: 6, duration: 0 });
+  }
   $('when').replaceChildren(
     el('span', '', `From ${utcAndOslo(doc.from.at)} (version ${doc.from.version})`),
     document.createElement('br'),

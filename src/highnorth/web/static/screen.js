@@ -198,7 +198,7 @@ async function showBackdrop() {
   if (rawFile || !start || !nation) return;
   try {
     view.setDecision(await cachedJSON('/decision-maps', { actor: nation, kind: $('kind').value, at: osloDay(start) }));
-    $('map-key-note').textContent = `Under it: the decision map for ${nation} ${$('kind').value.replaceAll('_', ' ')} on ${osloDay(start)}`;
+    $('map-key-note').textContent = `Under it: the decision map, ${nation} ${$('kind').value.replaceAll('_', ' ')}, ${osloDay(start)}`;
   } catch {
     view.setDecision(EMPTY); // the form's errors are the server's answer to the screening itself
   }
@@ -304,6 +304,7 @@ async function start() {
     fieldError('submit', err.message);
   }
   await view.ready;
+  view.map.setPaintProperty('decision-fill', 'fill-opacity', 0.45); // a backdrop: the activity is the subject
   addLayers();
   wireDrawing();
   document.documentElement.dataset.ready = 'true';
