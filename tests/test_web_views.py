@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 
 from live_server import cli, running_server
@@ -116,6 +117,11 @@ def test_the_screen_view(tmp_path: Path) -> None:
     problems: list[str] = []
     allowed: list[str] = []
     with running_server(db, tmp_path, "screen") as server:
+        # the page for a browser; the API's `POST /screen` (405 to any other GET) for everyone else
+        html = httpx.get(f"{server.base}/screen", headers={"Accept": "text/html"}, timeout=10)
+        assert html.status_code == 200 and "screen.js" in html.text and "content-security-policy" in html.headers
+        api = httpx.get(f"{server.base}/screen", headers={"Accept": "application/json"}, timeout=10)
+        assert api.status_code == 405 and api.headers["allow"] == "POST", (api.status_code, api.headers)
         with browser_page(server.base, problems, allowed, token) as page:
             page.goto(f"{server.base}/screen")
             page.wait_for_function("() => document.documentElement.dataset.ready === 'true'", timeout=60_000)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
+from starlette.routing import Match, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -61,6 +62,30 @@ class WithHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class PageRoute(Route):
+    """A view's page. Where the API also routes the same path (`POST /screen`, `GET /requests`),
+    the page answers only a request that accepts HTML (a browser's navigation); any other request
+    goes on to the API's routes, so the API answers as its document says (a 405 for `GET /screen`,
+    the list for `GET /requests`)."""
+
+    api_path: bool | None = None
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child = super().matches(scope)
+        if match is Match.NONE or scope["type"] != "http":
+            return match, child
+        accept = dict(scope.get("headers", [])).get(b"accept", b"").decode("latin-1")
+        if "text/html" not in accept and self.in_api(scope["app"]):
+            return Match.NONE, {}
+        return match, child
+
+    def in_api(self, app: FastAPI) -> bool:
+        """Whether the API's OpenAPI document has this path (read once: it does not change)."""
+        if self.api_path is None:
+            self.api_path = self.path in app.openapi().get("paths", {})
+        return self.api_path
+
+
 #: the application's views: path -> page (each an HTML file in `static/` with its own module);
 #: a view whose page is not there yet is not served
 PAGES = {
@@ -85,7 +110,9 @@ def mount(app: FastAPI) -> None:
 
     for path, name in PAGES.items():
         if (STATIC / name).is_file():
-            app.add_route(path, page(STATIC / name), methods=["GET", "HEAD"], include_in_schema=False)
+            app.router.routes.append(
+                PageRoute(path, page(STATIC / name), methods=["GET", "HEAD"], include_in_schema=False)
+            )
 
     async def basemap(request: Request) -> FileResponse:
         return FileResponse(basemap_file(), media_type="application/geo+json", headers=HEADERS)
