@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 EXAMPLE := examples/nordic-response/activities.geojson
 
-.PHONY: install serve check test lint format dataset schemas scenarios bench clean
+.PHONY: install serve check test lint format dataset schemas scenarios bench screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -48,6 +48,10 @@ dataset: $(STAMP)
 # Speed: ratios against baselines measured in the same run (bench/README.md)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --quick
+
+# The README's pictures: the browser tests save their screenshots into docs/screenshots/
+screenshots: $(STAMP)
+	HIGHNORTH_UPDATE_SCREENSHOTS=1 $(BIN)/pytest tests/test_web.py tests/test_web_views.py tests/test_web_workflow.py
 
 schemas: $(STAMP)
 	$(BIN)/python scripts/write_schemas.py

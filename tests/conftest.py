@@ -194,3 +194,18 @@ def database_url(request, tmp_path):
         with admin.connect() as conn:
             conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.dispose()
+
+
+def screenshot_path(name: str) -> Path:
+    """Where a browser test saves a screenshot: docs/screenshots/ (the README's pictures) with
+    HIGHNORTH_UPDATE_SCREENSHOTS=1 (`make screenshots`), else a temporary folder, so that running
+    the tests leaves the checkout as it was."""
+    import os
+    import tempfile
+
+    if os.environ.get("HIGHNORTH_UPDATE_SCREENSHOTS"):
+        folder = Path(__file__).parent.parent / "docs" / "screenshots"
+    else:
+        folder = Path(tempfile.gettempdir()) / "highnorth-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name

@@ -15,9 +15,10 @@ import pytest
 
 from live_server import running_server
 
+from conftest import screenshot_path
+
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOT = ROOT / "docs" / "screenshots" / "decision-map.png"
 ARGS = ["--headless=new", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 
@@ -92,8 +93,7 @@ def test_the_decision_map_in_a_browser(tmp_path: Path) -> None:
         assert re.search(r"[?&]place=29\.\d{4},70\.\d{4}", page.url), page.url
         page.wait_for_function("() => window.highnorthMap.querySourceFeatures('assumed').length > 0", timeout=30_000)
         page.wait_for_timeout(300)
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT))
+        page.screenshot(path=str(screenshot_path("decision-map.png")))
 
         # back: the date before the amendment again, from the URL
         page.go_back()

@@ -19,9 +19,10 @@ import pytest
 
 from live_server import cli, running_server
 
+from conftest import screenshot_path
+
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "docs" / "screenshots"
 PORT_CALL = ROOT / "examples" / "api" / "kirkenes-port-call.geojson"
 ARGS = ["--headless=new", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
@@ -80,8 +81,7 @@ def test_the_diff_view(tmp_path: Path) -> None:
         assert page.locator(".diff-label").count() == 2  # the numbers on the map, as text
         assert page.locator("#amendment").get_attribute("aria-pressed") == "true"
         page.wait_for_timeout(300)
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / "diff.png"))
+        page.screenshot(path=str(screenshot_path("diff.png")))
 
         # state in the URL; a date with no change says so
         page.fill("#from", "2025-05-24")
@@ -206,7 +206,7 @@ def test_the_screen_view(tmp_path: Path) -> None:
             assert rows.count() >= 2
             assert "3,000 m – 9,000 m AMSL" in page.locator("#zones tbody").inner_text()
             page.wait_for_timeout(400)
-            page.screenshot(path=str(SHOTS / "screen.png"))
+            page.screenshot(path=str(screenshot_path("screen.png")))
 
         # without a token: the page and the server say to sign in
         with browser_page(server.base, problems, ["status of 401"]) as page:
