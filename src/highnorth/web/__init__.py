@@ -13,7 +13,6 @@ under it). docs/web.md says what the page does and why.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -73,19 +72,46 @@ PAGES = {
 }
 
 
+def _accepts_html(scope: Scope) -> bool:
+    accept = next((v for k, v in scope.get("headers", []) if k == b"accept"), b"")
+    return b"text/html" in accept
+
+
+class Pages:
+    """Serves each view's page (`PAGES`) at its path. Some views share their path with an API
+    list (`GET /requests`, `/reservations`, `/audit`): there a browser navigating (`Accept:
+    text/html`) gets the page and every other client (JSON, curl's `*/*`) the API's answer. On a
+    path the API does not serve, the page is served whatever the Accept header."""
+
+    def __init__(self, app: ASGIApp, owner: FastAPI) -> None:
+        self.app = app
+        self.owner = owner
+        self.pages = {path: STATIC / name for path, name in PAGES.items() if (STATIC / name).is_file()}
+        self._api_paths: set[str] | None = None
+
+    def api_paths(self) -> set[str]:
+        if self._api_paths is None:  # the routes are all there by the first request
+            paths = self.owner.openapi()["paths"]
+            self._api_paths = {path for path, operations in paths.items() if "get" in operations}
+        return self._api_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        page = self.pages.get(scope["path"]) if scope["type"] == "http" else None
+        if (
+            page is not None
+            and scope["method"] in ("GET", "HEAD")
+            and (_accepts_html(scope) or scope["path"] not in self.api_paths())
+        ):
+            headers = {**HEADERS, "Cache-Control": "no-cache", "Vary": "Accept"}
+            await FileResponse(page, headers=headers)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def mount(app: FastAPI) -> None:
-    """Serve the views (`PAGES`), their files under `/app/`, all under `CSP`."""
+    """Serve the views (`PAGES`, through `Pages`), their files under `/app/`, all under `CSP`."""
     app.mount("/app", WithHeaders(StaticFiles(directory=STATIC)), name="web")
-
-    def page(file: Path) -> Callable[[Request], Awaitable[FileResponse]]:
-        async def serve_page(request: Request) -> FileResponse:
-            return FileResponse(file, headers={**HEADERS, "Cache-Control": "no-cache"})
-
-        return serve_page
-
-    for path, name in PAGES.items():
-        if (STATIC / name).is_file():
-            app.add_route(path, page(STATIC / name), methods=["GET", "HEAD"], include_in_schema=False)
+    app.add_middleware(Pages, owner=app)
 
     async def basemap(request: Request) -> FileResponse:
         return FileResponse(basemap_file(), media_type="application/geo+json", headers=HEADERS)
