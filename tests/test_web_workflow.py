@@ -59,7 +59,14 @@ def june_2025(activity_id: str, new_id: str, start: str, end: str, **properties)
     return feature
 
 
+def settled(page) -> None:
+    """Nothing in flight (the map's worker and data loaded) before the page reloads itself: a load
+    cut short by a navigation would show as a failed request."""
+    page.wait_for_load_state("networkidle")
+
+
 def sign_in(page, token: str, name: str) -> None:
+    settled(page)
     page.click("button.signin-open")
     page.fill("#signin-token", token)
     page.keyboard.press("Enter")  # the form submits from the keyboard
@@ -67,6 +74,7 @@ def sign_in(page, token: str, name: str) -> None:
 
 
 def sign_out(page) -> None:
+    settled(page)
     page.click("button.signin-out")
     page.wait_for_selector("button.signin-open", timeout=30_000)
 
@@ -83,7 +91,7 @@ def test_requests_queue_audit_and_reservations_in_a_browser(tmp_path: Path) -> N
         allowed_console: list[str] = []
         page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server.base) else
                    (problems.append(f"outside request: {route.request.url}"), route.abort())[1])  # fmt: skip
-        page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
+        page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure} on {page.url} {r.frame.url}"))
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
         page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
         page.on(
@@ -125,7 +133,7 @@ def test_requests_queue_audit_and_reservations_in_a_browser(tmp_path: Path) -> N
         page.click(f"#list button[data-id='{request_id}']")
         page.wait_for_function("(id) => document.documentElement.dataset.shown === `${id}:1`", arg=request_id)
         assert f"selected={request_id}" in page.url
-        reason = page.locator("#detail tr[data-rule='fm2025-east-case-by-case']").inner_text()
+        reason = page.locator("#detail li[data-rule='fm2025-east-case-by-case']").text_content()
         assert "refer" in reason and "official" in reason and "regjeringen.no" in reason, reason
         assert "2025-06-10 06:00" in reason
         page.wait_for_function(
@@ -148,12 +156,14 @@ def test_requests_queue_audit_and_reservations_in_a_browser(tmp_path: Path) -> N
         allowed_console.remove("status of 409")
 
         # read again, approve with a note holding markup: shown as text in the audit view
+        settled(page)
         page.reload()
         page.wait_for_function("(id) => document.documentElement.dataset.shown === `${id}:2`", arg=request_id)
         page.fill("#note", NOTE)
         page.click("#approve")
         page.wait_for_selector("#decided:has-text('Approved')", timeout=30_000)
         assert "approved (version 3)" in page.locator("#decided").inner_text()
+        settled(page)
         page.click("#detail a.more")  # the audit entries of this request
         page.wait_for_function(
             "(id) => (document.documentElement.dataset.entries ?? '').startsWith(id + ':')", arg=request_id
@@ -170,6 +180,7 @@ def test_requests_queue_audit_and_reservations_in_a_browser(tmp_path: Path) -> N
 
         # a viewer: no requests, no approve button
         sign_in(page, tokens["viewer"], "public")
+        settled(page)
         page.goto(f"{server.base}/requests?selected={request_id}")
         page.wait_for_selector("#signed-out:not([hidden])")
         assert "viewer" in page.locator("#signed-out").inner_text()
@@ -198,6 +209,7 @@ def test_requests_queue_audit_and_reservations_in_a_browser(tmp_path: Path) -> N
             booked = api.post(f"/requests/{rid}/reserve", headers=auth["airspace_manager"])
             assert booked.status_code == 200, booked.text
         sign_in(page, tokens["airspace_manager"], "caoc-asm")
+        settled(page)
         page.goto(f"{server.base}/reservations")
         page.wait_for_function("() => (document.documentElement.dataset.loaded ?? '').includes(':')", timeout=30_000)
         loaded = page.evaluate("document.documentElement.dataset.loaded")
@@ -224,9 +236,14 @@ def test_requests_queue_audit_and_reservations_in_a_browser(tmp_path: Path) -> N
             arg=request_id,
             timeout=30_000,
         )
-        # the overview for the screenshot: every volume, the Kirkenes conflict selected in the list
-        page.click(".conflict-item")
+        # a conflict from the list: its shared footprint highlighted, named by the activities
+        page.click(".conflict-item:has-text('us-destroyer-kirkenes-2025')")
         page.wait_for_function("() => (document.documentElement.dataset.selected ?? '').includes('+')")
+        assert "gbr-frigate-kirkenes-2025" in page.locator("#selected").inner_text()
+        # for the screenshot: every volume over Finnmark, the conflicts in red
+        page.click("#show-all")
+        page.wait_for_function("() => document.documentElement.dataset.selected === ''")
+        assert "selected=" not in page.url
         page.wait_for_timeout(400)
         page.screenshot(path=str(SHOTS / "reservations.png"))
         browser.close()

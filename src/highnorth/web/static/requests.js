@@ -128,39 +128,29 @@ function basisBadge(basis) {
   return el('span', `basis ${basis}`, basis === 'assumption' ? 'assumption ⚠' : basis);
 }
 
-function reasonsTable(reasons) {
-  const table = el('table', 'reasons');
-  const head = el('tr');
-  for (const h of ['Rule', 'Effect', 'Zone', 'Entry → exit (UTC)', 'Basis', 'Source']) {
-    const th = el('th', '', h);
-    th.scope = 'col';
-    head.append(th);
-  }
-  const thead = el('thead');
-  thead.append(head);
-  const body = el('tbody');
+// The reasons as cards (rule, effect, zone, entry and exit times, basis, source), the most severe
+// effect first.
+function reasonsList(reasons) {
+  const list = el('ul', 'rules reasons');
   const sorted = [...reasons].sort((a, b) => (SEVERITY[a.effect] ?? 9) - (SEVERITY[b.effect] ?? 9));
   for (const r of sorted) {
-    const tr = el('tr');
-    tr.dataset.rule = r.rule;
-    const rule = el('td', 'rule-cell');
-    rule.append(el('code', '', r.rule), el('span', 'rule-title-text', r.title));
-    const effect = el('td');
-    effect.append(el('span', `effect ${r.effect}`, r.effect));
-    const zone = el('td');
+    const li = el('li', 'rule');
+    li.dataset.rule = r.rule;
+    const title = el('p', 'rule-title');
+    title.append(el('span', `effect ${r.effect}`, r.effect), el('strong', '', r.title));
+    const meta = el('p', 'rule-meta');
+    meta.append(el('code', '', r.rule), basisBadge(r.basis));
+    const zone = el('p', 'rule-zones', 'Zone: ');
     if (r.zone) {
       const z = zones.get(r.zone);
       zone.append(el('span', `zone ${z?.basis === 'assumption' ? 'assumed' : ''}`, z?.name ?? r.zone));
       if (z?.basis === 'assumption') zone.append(' ', basisBadge('assumption'));
-    } else zone.append(el('span', 'hint', 'the activity as a whole'));
-    const times = el('td', 'times', r.enter ? `${utc(r.enter).slice(0, -4)} → ${utc(r.exit).slice(0, -4)}` : '—');
-    const basis = el('td');
-    basis.append(basisBadge(r.basis));
-    tr.append(rule, effect, zone, times, basis, el('td', 'source', r.source || 'not given'));
-    body.append(tr);
+    } else zone.append('the activity as a whole');
+    const times = el('p', 'rule-meta times', r.enter ? `In the zone: ${utc(r.enter)} → ${utc(r.exit)}` : 'Times: the whole window');
+    li.append(title, meta, zone, times, el('p', 'rule-source', `Source: ${r.source || 'not given'}`));
+    list.append(li);
   }
-  table.append(thead, body);
-  return table;
+  return list;
 }
 
 function obligationsList(obligations) {
@@ -249,7 +239,7 @@ async function showSelected() {
   const title = el('h1', '', name || r.activity_id);
   head.append(title);
   const badges = el('p', 'badges');
-  badges.append(outcomeBadge(r.outcome), stateBadge(r.state), el('span', 'version', `version ${r.version}`));
+  badges.append(el('span', 'label', 'Decision'), outcomeBadge(r.outcome), el('span', 'label', 'State'), stateBadge(r.state), el('span', 'version', `version ${r.version}`));
   head.append(badges);
   const parts = [head];
   parts.push(
@@ -269,7 +259,7 @@ async function showSelected() {
   if (panel) parts.push(panel);
   parts.push(decided);
   parts.push(el('h2', '', 'Reasons'));
-  parts.push(r.decision.reasons.length ? reasonsTable(r.decision.reasons) : el('p', 'hint', 'No rule applies.'));
+  parts.push(r.decision.reasons.length ? reasonsList(r.decision.reasons) : el('p', 'hint', 'No rule applies.'));
   if (r.decision.obligations?.length) parts.push(el('h2', '', 'Obligations'), obligationsList(r.decision.obligations));
   if (may(who, 'audit.read')) {
     const link = el('a', 'more', 'Audit entries of this request →');

@@ -124,7 +124,7 @@ function drawTimeline() {
     track.append(bar);
     for (const c of mine) {
       const mark = el('span', 'tl-conflict');
-      mark.title = `conflict with ${c.properties.a === p.request ? c.properties.b : c.properties.a}: ${utc(c.properties.start)} → ${utc(c.properties.end)}`;
+      mark.title = `conflict with ${activityOf(c.properties.a === p.request ? c.properties.b : c.properties.a)}: ${utc(c.properties.start)} → ${utc(c.properties.end)}`;
       mark.style.left = at(Date.parse(c.properties.start));
       mark.style.width = span(Date.parse(c.properties.start), Date.parse(c.properties.end));
       track.append(mark);
@@ -135,6 +135,8 @@ function drawTimeline() {
   box.replaceChildren(axis, ...rows);
 }
 
+const activityOf = (id) => volumes.find((v) => v.properties.request === id)?.properties.activity ?? id;
+
 function drawConflicts() {
   const items = conflicts.map((c) => {
     const p = c.properties;
@@ -143,7 +145,7 @@ function drawConflicts() {
     b.type = 'button';
     b.dataset.conflict = conflictId(c);
     b.setAttribute('aria-pressed', String(selected === conflictId(c)));
-    b.append(el('strong', '', `${p.a} × ${p.b}`), el('span', '', `${utc(p.start)} → ${utc(p.end)} · ${band(p)}${p.area_km2 !== null ? ` · ${p.area_km2} km²` : ''}`));
+    b.append(el('strong', '', `${activityOf(p.a)} × ${activityOf(p.b)}`), el('span', '', `${utc(p.start)} → ${utc(p.end)} · ${band(p)}${p.area_km2 !== null ? ` · ${p.area_km2} km²` : ''}`));
     b.addEventListener('click', () => select(conflictId(c)));
     li.append(b);
     return li;
@@ -182,7 +184,7 @@ async function select(id, { push = true } = {}) {
     fit([volume.geometry]);
   } else if (conflict) {
     const p = conflict.properties;
-    box.replaceChildren(el('p', 'conflict-text', `${p.a} and ${p.b} share ${p.area_km2 ?? '?'} km² at ${band(p)} from ${utc(p.start)} to ${utc(p.end)}.`));
+    box.replaceChildren(el('p', 'conflict-text', `${activityOf(p.a)} (${p.a}) and ${activityOf(p.b)} (${p.b}) share ${p.area_km2 ?? '?'} km² at ${band(p)} from ${utc(p.start)} to ${utc(p.end)}.`));
     fit([conflict.geometry]);
   } else {
     box.replaceChildren(el('p', 'hint', 'Click a bar on the time line or a conflict to highlight and zoom to its volume.'));
@@ -220,6 +222,7 @@ async function start() {
   await ready;
   view.map.getSource('volumes').setData({ type: 'FeatureCollection', features: volumes });
   view.map.getSource('conflicts').setData({ type: 'FeatureCollection', features: conflicts });
+  $('show-all').addEventListener('click', () => select(null));
   await select(selected, { push: false });
   window.addEventListener('popstate', () => select(new URLSearchParams(window.location.search).get('selected'), { push: false }));
   document.documentElement.dataset.loaded = `${volumes.length}:${conflicts.length}`;
