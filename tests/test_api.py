@@ -42,6 +42,7 @@ MATRIX = [
     ("GET", "/decision-maps/diff", EVERYONE),
     ("GET", "/audit", {"approver", "admin"}),
     ("GET", "/audit/verify", {"approver", "admin"}),
+    ("GET", "/me", EVERYONE),
 ]
 # the public read-only views (issue 10): without a token when the server serves them publicly
 PUBLIC = {
@@ -419,3 +420,12 @@ def test_a_revoked_token_is_refused(api):
     assert store.tokens("public")[0]["revoked_at"] is not None
     assert store.audit(after=0, limit=1000)[-1].action == "token.revoke"
     assert store.verify().ok
+
+
+def test_me_says_who_the_token_belongs_to(api):
+    me = api.call("GET", "/me", "requester").json()
+    assert (me["name"], me["role"], me["nation"]) == ("us-liaison", "requester", "USA")
+    assert "request.submit" in me["permissions"] and "request.approve" not in me["permissions"]
+    viewer = api.call("GET", "/me", "viewer").json()
+    assert (viewer["role"], viewer["nation"], viewer["permissions"]) == ("viewer", None, ["public", "self.read"])
+    assert api.call("GET", "/me", None).status_code == 401

@@ -27,7 +27,7 @@ from .deps import known_query
 from .limits import BodyLimit
 from .models import Health
 from .openapi import ERRORS, activity_components, public_security
-from .routes import audit, maps, policies, requests, reservations, screening, zones
+from .routes import audit, maps, me, policies, requests, reservations, screening, zones
 
 __all__ = ["create_app"]
 
@@ -64,7 +64,7 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
     app.state.service = service
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    for module in (screening, requests, reservations, policies, zones, maps, audit):
+    for module in (screening, requests, reservations, policies, zones, maps, audit, me):
         app.include_router(module.router)
 
     @app.get("/health", tags=["health"], responses={422: ERRORS[422]})

@@ -107,3 +107,12 @@ class AuditVerifyOut(BaseModel):
     head_seq: int | None
     head_hash: str | None
     breaks: list[ChainBreakOut]
+
+
+class MeOut(BaseModel):
+    """The user a token belongs to, and what their role may do."""
+
+    name: str
+    role: str
+    nation: str | None = Field(None, description="The nation a requester files for; null for other roles.")
+    permissions: list[str] = Field(description="The permissions the role holds, e.g. `request.approve`.")

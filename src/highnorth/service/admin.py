@@ -9,6 +9,7 @@ from typing import Any
 from ..model.errors import InputError, did_you_mean
 from ..model.rule import Policy
 from ..store import Store, Verification
+from ..workflow.access import PERMISSIONS, Principal, can
 from ..workflow.audit import AuditEntry
 from .config import Settings
 
@@ -22,6 +23,7 @@ __all__ = [
     "upgrade_schema",
     "users",
     "verify_audit",
+    "who_am_i",
 ]
 
 
@@ -76,3 +78,10 @@ def redact(url: str) -> str:
         creds, host = rest.rsplit("@", 1)
         return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
     return url
+
+
+def who_am_i(principal: Principal) -> dict[str, Any]:
+    """The signed-in user: name, role, the nation a requester acts for, and every permission the
+    role holds (what a face may offer them; the server still checks each call)."""
+    held = sorted(p for p in PERMISSIONS if can(principal, p))
+    return {"name": principal.name, "role": principal.role, "nation": principal.nation, "permissions": held}

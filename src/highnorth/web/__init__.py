@@ -13,12 +13,10 @@ under it). docs/web.md says what the page does and why.
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse
-from starlette.routing import Match, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -62,30 +60,6 @@ class WithHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class PageRoute(Route):
-    """A view's page. Where the API also routes the same path (`POST /screen`, `GET /requests`),
-    the page answers only a request that accepts HTML (a browser's navigation); any other request
-    goes on to the API's routes, so the API answers as its document says (a 405 for `GET /screen`,
-    the list for `GET /requests`)."""
-
-    api_path: bool | None = None
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        match, child = super().matches(scope)
-        if match is Match.NONE or scope["type"] != "http":
-            return match, child
-        accept = dict(scope.get("headers", [])).get(b"accept", b"").decode("latin-1")
-        if "text/html" not in accept and self.in_api(scope["app"]):
-            return Match.NONE, {}
-        return match, child
-
-    def in_api(self, app: FastAPI) -> bool:
-        """Whether the API's OpenAPI document has this path (read once: it does not change)."""
-        if self.api_path is None:
-            self.api_path = self.path in app.openapi().get("paths", {})
-        return self.api_path
-
-
 #: the application's views: path -> page (each an HTML file in `static/` with its own module);
 #: a view whose page is not there yet is not served
 PAGES = {
@@ -98,21 +72,46 @@ PAGES = {
 }
 
 
+def _accepts_html(scope: Scope) -> bool:
+    accept = next((v for k, v in scope.get("headers", []) if k == b"accept"), b"")
+    return b"text/html" in accept
+
+
+class Pages:
+    """Serves each view's page (`PAGES`) at its path. Some views share their path with the API
+    (`GET /requests`, `/reservations`, `/audit`; `POST /screen`): there a browser navigating
+    (`Accept: text/html`) gets the page and every other client (JSON, curl's `*/*`) the API's
+    answer (for `GET /screen` the documented 405). On a path the API does not serve, the page is
+    served whatever the Accept header."""
+
+    def __init__(self, app: ASGIApp, owner: FastAPI) -> None:
+        self.app = app
+        self.owner = owner
+        self.pages = {path: STATIC / name for path, name in PAGES.items() if (STATIC / name).is_file()}
+        self._api_paths: set[str] | None = None
+
+    def api_paths(self) -> set[str]:
+        if self._api_paths is None:  # the routes are all there by the first request
+            self._api_paths = set(self.owner.openapi()["paths"])  # GET /screen: the API's 405
+        return self._api_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        page = self.pages.get(scope["path"]) if scope["type"] == "http" else None
+        if (
+            page is not None
+            and scope["method"] in ("GET", "HEAD")
+            and (_accepts_html(scope) or scope["path"] not in self.api_paths())
+        ):
+            headers = {**HEADERS, "Cache-Control": "no-cache", "Vary": "Accept"}
+            await FileResponse(page, headers=headers)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def mount(app: FastAPI) -> None:
-    """Serve the views (`PAGES`), their files under `/app/`, all under `CSP`."""
+    """Serve the views (`PAGES`, through `Pages`), their files under `/app/`, all under `CSP`."""
     app.mount("/app", WithHeaders(StaticFiles(directory=STATIC)), name="web")
-
-    def page(file: Path) -> Callable[[Request], Awaitable[FileResponse]]:
-        async def serve_page(request: Request) -> FileResponse:
-            return FileResponse(file, headers={**HEADERS, "Cache-Control": "no-cache"})
-
-        return serve_page
-
-    for path, name in PAGES.items():
-        if (STATIC / name).is_file():
-            app.router.routes.append(
-                PageRoute(path, page(STATIC / name), methods=["GET", "HEAD"], include_in_schema=False)
-            )
+    app.add_middleware(Pages, owner=app)
 
     async def basemap(request: Request) -> FileResponse:
         return FileResponse(basemap_file(), media_type="application/geo+json", headers=HEADERS)

@@ -60,6 +60,7 @@ _STAFF = frozenset({"requester", "approver", "airspace_manager", "admin"})
 #: permission -> the roles that hold it (admin holds every permission)
 PERMISSIONS: dict[str, frozenset[str]] = {
     "public": _ALL,  # the public views: decision maps and their diff, zones, policy versions
+    "self.read": _ALL,  # who the token's user is, and what their role may do (`GET /me`)
     "screen": _STAFF,
     "policy.read": _STAFF,
     "policy.validate": frozenset({"admin", "approver"}),

@@ -2,10 +2,11 @@
 // field it names (`actor: unknown nation ...` belongs next to the nation input).
 
 export class ApiError extends Error {
-  constructor(message, field, status) {
+  constructor(message, field, status, problems = []) {
     super(message);
     this.field = field;
     this.status = status;
+    this.problems = problems; // [{item, field, message}] for bad input (422)
   }
 }
 
@@ -37,7 +38,22 @@ export async function sendJSON(path, body, { method = 'POST', params = {}, extra
   });
 }
 
-async function request(path, params, init) {
+// A body sent as it is (e.g. the text of a GeoJSON file the user chose), so the server judges it
+// and its message says what is wrong.
+export async function sendText(path, text, { params = {}, type = 'application/json' } = {}) {
+  return request(path, params, { method: 'POST', headers: headers({ 'Content-Type': type }), body: text });
+}
+
+// The answer and its ETag (a request's version, to send back as If-Match).
+export async function getWithETag(path, params = {}) {
+  let etag = null;
+  const body = await request(path, params, { headers: headers() }, (response) => {
+    etag = response.headers.get('ETag');
+  });
+  return { body, etag };
+}
+
+async function request(path, params, init, seen = () => {}) {
   const url = new URL(path, window.location.origin);
   for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
   let response;
@@ -46,11 +62,12 @@ async function request(path, params, init) {
   } catch (err) {
     throw new ApiError(`the server could not be reached: ${err.message}`, null, 0);
   }
+  seen(response);
   const body = await response.json().catch(() => null);
   if (!response.ok) {
     const message = body?.error?.message ?? `the server answered ${response.status}`;
     const field = FIELDS[message.split(':')[0]] ?? null;
-    throw new ApiError(message, field, response.status);
+    throw new ApiError(message, field, response.status, body?.error?.problems ?? []);
   }
   return body;
 }

@@ -1,5 +1,9 @@
-// The header every view shares: the views, the current one marked, and the API docs. Rendered
-// into <nav id="views"> of each page; links are built as elements, never from HTML text.
+// The header every view shares: the views, the current one marked, and the API docs, and the
+// sign-in (signin.js). Rendered into <nav id="views"> of each page and its header; links are
+// built as elements, never from HTML text.
+import { renderSignIn } from './signin.js';
+
+export { currentUser, may } from './signin.js';
 export const VIEWS = [
   ['/', 'Decision map'],
   ['/diff', 'Diff'],
@@ -21,4 +25,5 @@ export function renderNav(nav = document.getElementById('views'), here = window.
       return a;
     }),
   );
+  renderSignIn(nav.closest('header'));
 }
