@@ -19,10 +19,11 @@ from api_helpers import EXAMPLE, collection
 from highnorth.store import Store, sqlite_url
 from live_server import running_server
 
+from conftest import screenshot_path
+
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 KIRKENES = ROOT / "examples" / "api" / "kirkenes-port-call.geojson"
-SHOTS = ROOT / "docs" / "screenshots"
 ARGS = ["--headless=new", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 USERS = {
@@ -142,7 +143,7 @@ def test_requests_queue_audit_and_reservations_in_a_browser(tmp_path: Path) -> N
             timeout=30_000,
         )
         page.wait_for_timeout(300)
-        page.screenshot(path=str(SHOTS / "approver-queue.png"))
+        page.screenshot(path=str(screenshot_path("approver-queue.png")))
 
         # stale: the request changes through another call after the page read it (version 1)
         rescreened = api.post(f"/requests/{request_id}/rescreen", headers=auth["approver"])
@@ -245,7 +246,7 @@ def test_requests_queue_audit_and_reservations_in_a_browser(tmp_path: Path) -> N
         page.wait_for_function("() => document.documentElement.dataset.selected === ''")
         assert "selected=" not in page.url
         page.wait_for_timeout(400)
-        page.screenshot(path=str(SHOTS / "reservations.png"))
+        page.screenshot(path=str(screenshot_path("reservations.png")))
         browser.close()
         api.close()
     assert problems == [], problems
