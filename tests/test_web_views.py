@@ -9,51 +9,26 @@ drawn on the map (Terra Draw) is screened; without a token the page says to sign
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
+from browser import browser_page as guarded_page
+from browser import require_chromium
 from live_server import cli, running_server
 
 from conftest import screenshot_path
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 PORT_CALL = ROOT / "examples" / "api" / "kirkenes-port-call.geojson"
-ARGS = ["--headless=new", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 MARKUP = "<img src=x onerror=alert(1)>"
 
-if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is not installed (CI installs it and runs this test)", allow_module_level=True)
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+playwright = require_chromium()
 
 
-@contextmanager
-def browser_page(base: str, problems: list[str], allowed: list[str], token: str | None = None) -> Iterator:
-    """A page that refuses every outside request and records failures, page errors, dialogs and
-    console errors (but those containing one of `allowed`) in `problems`."""
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 900})
-        if token:  # signed in before the page loads, as the sign-in view leaves it
-            page.add_init_script(f"window.sessionStorage.setItem('highnorth.token', {token!r});")
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else
-                   (problems.append(f"outside request: {route.request.url}"), route.abort())[1])  # fmt: skip
-        page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-        page.on(
-            "console", lambda m: m.type == "error" and not any(a in m.text for a in allowed) and problems.append(m.text)
-        )
-        try:
-            yield page
-        finally:
-            browser.close()
+def browser_page(base: str, problems: list[str], allowed: list[str], token: str | None = None):
+    """A guarded page in chromium (tests/browser.py)."""
+    return guarded_page(playwright, base, problems, allowed, token)
 
 
 def test_the_diff_view(tmp_path: Path) -> None:

@@ -9,23 +9,19 @@ the ones provoked on purpose."""
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 
 import httpx
-import pytest
 
 from api_helpers import EXAMPLE, collection
+from browser import ARGS, CHROMIUM, guard, require_chromium
 from highnorth.store import Store, sqlite_url
 from live_server import running_server
 
 from conftest import screenshot_path
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 KIRKENES = ROOT / "examples" / "api" / "kirkenes-port-call.geojson"
-ARGS = ["--headless=new", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 USERS = {
     "requester": ("us-liaison", "USA"),
     "approver": ("nor-approver", None),
@@ -35,9 +31,7 @@ USERS = {
 }
 NOTE = "<b>cleared</b><img src=x onerror=alert(1)>"
 
-if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is not installed (CI installs it and runs this test)", allow_module_level=True)
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+playwright = require_chromium()
 
 
 def make_users(db: Path) -> dict[str, str]:
@@ -90,15 +84,7 @@ def test_requests_queue_audit_and_reservations_in_a_browser(tmp_path: Path) -> N
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         problems: list[str] = []
         allowed_console: list[str] = []
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server.base) else
-                   (problems.append(f"outside request: {route.request.url}"), route.abort())[1])  # fmt: skip
-        page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure} on {page.url} {r.frame.url}"))
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-        page.on(
-            "console",
-            lambda m: m.type == "error" and not any(a in m.text for a in allowed_console) and problems.append(m.text),
-        )
+        guard(page, server.base, problems, allowed_console)
 
         # signed out: the page says to sign in; a wrong token is refused in words
         page.goto(f"{server.base}/requests")
