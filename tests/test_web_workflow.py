@@ -15,6 +15,7 @@ import httpx
 
 from api_helpers import EXAMPLE, collection
 from browser import ARGS, CHROMIUM, guard, require_chromium
+from browser import browser_page as guarded_page
 from highnorth.store import Store, sqlite_url
 from live_server import running_server
 
@@ -236,3 +237,33 @@ def test_requests_queue_audit_and_reservations_in_a_browser(tmp_path: Path) -> N
         browser.close()
         api.close()
     assert problems == [], problems
+
+
+def test_every_workflow_action_has_its_button_for_the_roles_that_may(tmp_path: Path) -> None:
+    """An airspace manager reserves an approved request from the page, a requester cancels its
+    own; buttons appear only for what the role may do in the request's state."""
+    db = tmp_path / "actions.db"
+    tokens = make_users(db)
+    with running_server(db, tmp_path, "actions") as server:
+        api = httpx.Client(base_url=server.base, timeout=60)
+        auth = {role: {"Authorization": f"Bearer {token}"} for role, token in tokens.items()}
+        filed = api.post("/requests", content=KIRKENES.read_bytes(), headers=auth["requester"]).json()["requests"][0]
+        approved = api.post(f"/requests/{filed['id']}/approve", json={"note": "ok"}, headers=auth["approver"]).json()
+        assert approved["state"] == "approved"
+        problems: list[str] = []
+        with guarded_page(playwright, server.base, problems, [], tokens["airspace_manager"]) as page:
+            page.goto(f"{server.base}/requests?selected={filed['id']}")
+            page.wait_for_selector("#reserve")
+            assert page.locator("#approve").count() == 0 and page.locator("#cancel").count() == 0
+            page.fill("#note", "<i>booked</i>")
+            page.click("#reserve")
+            page.wait_for_selector("#decided:has-text('Reserved')")
+            assert api.get(f"/requests/{filed['id']}", headers=auth["approver"]).json()["state"] == "reserved"
+        with guarded_page(playwright, server.base, problems, [], tokens["requester"]) as page:
+            page.goto(f"{server.base}/requests?selected={filed['id']}")
+            page.wait_for_selector("#cancel")
+            assert page.locator("#reserve").count() == 0 and page.locator("#approve").count() == 0
+            page.click("#cancel")
+            page.wait_for_selector("#decided:has-text('Cancelled')")
+        assert api.get(f"/requests/{filed['id']}", headers=auth["approver"]).json()["state"] == "cancelled"
+        assert not problems, problems

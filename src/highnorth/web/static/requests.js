@@ -1,6 +1,6 @@
 // The requests view: a requester's own nation's requests and a form to file an Activity GeoJSON
 // file; an approver's queue of referred requests with, for the selected one, its activity on the
-// map and its decision's reasons, and approve / reject with a note (If-Match: the version read).
+// map and its decision's reasons, and the workflow's actions with a note (If-Match: the version read).
 // State (filter, selected request) in the query string. Everything from the server or the user is
 // put in the page as text (textContent), never as HTML.
 import { ApiError, getJSON, getWithETag, sendJSON, sendText } from './api.js';
@@ -165,14 +165,24 @@ function obligationsList(obligations) {
   return ul;
 }
 
-// Approve / reject with a note, offered to the roles that may, for the states they apply to.
+// The workflow's actions (workflow/states.py): the states each applies to, its button, what it is
+// called once done and when refused. Offered to the roles that may (from /me), for the states
+// they apply to; the server still checks both.
+const ACTIONS = [
+  { action: 'approve', states: ['referred'], text: 'Approve', done: 'Approved', refused: 'Not approved', style: 'primary' },
+  { action: 'reject', states: ['referred', 'screened'], text: 'Reject', done: 'Rejected', refused: 'Not rejected', style: 'danger' },
+  { action: 'reserve', states: ['screened', 'approved'], text: 'Reserve', done: 'Reserved', refused: 'Not reserved', style: 'primary' },
+  { action: 'complete', states: ['screened', 'approved', 'reserved'], text: 'Mark completed', done: 'Completed', refused: 'Not completed', style: '' },
+  { action: 'rescreen', states: ['screened', 'referred', 'approved', 'reserved'], text: 'Screen again', done: 'Screened again', refused: 'Not screened again', style: '' },
+  { action: 'cancel', states: ['screened', 'referred', 'approved', 'reserved'], text: 'Cancel request', done: 'Cancelled', refused: 'Not cancelled', style: 'danger' },
+];
+
 function decidePanel(record) {
-  const approve = may(who, 'request.approve') && record.state === 'referred';
-  const reject = may(who, 'request.reject') && ['referred', 'screened'].includes(record.state);
-  if (!approve && !reject) return null;
+  const offered = ACTIONS.filter((a) => may(who, `request.${a.action}`) && a.states.includes(record.state));
+  if (!offered.length) return null;
   const form = el('form', 'decide');
   form.noValidate = true;
-  form.append(el('h2', '', 'Decide'));
+  form.append(el('h2', '', offered.some((a) => a.action === 'approve') ? 'Decide' : 'Actions'));
   const label = el('label', '', 'Note (kept in the audit log)');
   label.htmlFor = 'note';
   const note = el('textarea');
@@ -181,12 +191,11 @@ function decidePanel(record) {
   note.maxLength = 2000;
   note.setAttribute('aria-describedby', 'decide-error');
   const buttons = el('div', 'row tight');
-  for (const [action, ok, text] of [['approve', approve, 'Approve'], ['reject', reject, 'Reject']]) {
-    if (!ok) continue;
-    const b = el('button', action === 'approve' ? 'primary' : 'danger', text);
+  for (const a of offered) {
+    const b = el('button', a.style, a.text);
     b.type = 'button';
-    b.id = action;
-    b.addEventListener('click', () => decide(action, note.value));
+    b.id = a.action;
+    b.addEventListener('click', () => decide(a, note.value));
     buttons.append(b);
   }
   const error = el('p', 'error');
@@ -196,21 +205,20 @@ function decidePanel(record) {
   return form;
 }
 
-async function decide(action, note) {
+async function decide(a, note) {
   const { record, etag } = current;
   $('decide-error').textContent = '';
   for (const b of document.querySelectorAll('.decide button')) b.disabled = true;
   try {
-    const moved = await sendJSON(`/requests/${encodeURIComponent(record.id)}/${action}`, { note }, {
+    const moved = await sendJSON(`/requests/${encodeURIComponent(record.id)}/${a.action}`, { note }, {
       extra: { 'If-Match': etag ?? `"${record.version}"` },
     });
-    const past = action === 'approve' ? 'Approved' : 'Rejected';
     await Promise.all([loadList(), showSelected()]);
-    $('decided').textContent = `${past}: the request is now ${moved.state} (version ${moved.version}).`;
+    const conflicts = moved.conflicts?.length ? ` It conflicts with ${moved.conflicts.length} other reservation(s): see Reservations.` : '';
+    $('decided').textContent = `${a.done}: the request is now ${moved.state} (version ${moved.version}).${conflicts}`;
   } catch (err) {
-    const what = action === 'approve' ? 'Not approved' : 'Not rejected';
     const stale = err instanceof ApiError && err.status === 409;
-    $('decide-error').textContent = `${what}: ${err.message}${stale ? '. Reload the request to see what changed.' : ''}`;
+    $('decide-error').textContent = `${a.refused}: ${err.message}${stale ? '. Reload the request to see what changed.' : ''}`;
     for (const b of document.querySelectorAll('.decide button')) b.disabled = false;
   }
 }
