@@ -9,7 +9,6 @@ request to another host is refused; a failed request or a console error fails th
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,22 +17,18 @@ import httpx
 import pytest
 
 from api_helpers import collection
+from browser import ARGS, CHROMIUM, guard, require_chromium
 from highnorth.store import Store, sqlite_url
 from live_server import Server, running_server
 
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
 KIRKENES = ROOT / "examples" / "api" / "kirkenes-port-call.geojson"
-ARGS = ["--headless=new", "--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 USERS = {"requester": ("us-liaison", "USA"), "approver": ("nor-approver", None), "airspace_manager": ("caoc-asm", None)}
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
 
-if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
-    pytest.skip(f"{CHROMIUM} is not installed (CI installs it and runs this test)", allow_module_level=True)
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+playwright = require_chromium()
 
 
 @dataclass
@@ -104,16 +99,7 @@ def page_for(site: Site, browser) -> Iterator:
         if role:
             page.add_init_script(f"window.sessionStorage.setItem('highnorth.token', {site.tokens[role]!r});")
         page.add_init_script(path=str(AXE))
-        base = site.server.base
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else
-                   (problems.append(f"outside request: {route.request.url}"), route.abort())[1])  # fmt: skip
-        page.on("requestfailed", lambda r: problems.append(f"failed: {r.url} {r.failure}"))
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-        page.on(
-            "console",
-            lambda m: print(m.text) if m.text.startswith("axe") else m.type == "error" and problems.append(m.text),
-        )
+        guard(page, site.server.base, problems, [])
         return page
 
     yield make
