@@ -31,7 +31,9 @@ def test_two_dates_in_one_period_are_one_cached_map(default_policy) -> None:
 
 
 def _vertices(doc: dict) -> int:
-    return sum(int(shapely.get_num_coordinates(shapely.from_geojson(json.dumps(f["geometry"])))) for f in doc["features"])
+    return sum(
+        int(shapely.get_num_coordinates(shapely.from_geojson(json.dumps(f["geometry"])))) for f in doc["features"]
+    )
 
 
 def test_display_maps_are_simplified_and_the_default_stays_exact(database_url, default_policy, screener) -> None:
@@ -51,7 +53,9 @@ def test_display_maps_are_simplified_and_the_default_stays_exact(database_url, d
             assert geometry.is_valid and not geometry.is_empty, feature["properties"]["outcome"]
         assert _vertices(doc) < _vertices(expected) / 2
         assert len(shown.content) < len(exact.content) / 2
-        later = api.call("GET", "/decision-maps", "viewer", params={**params, "at": "2025-06-02", "simplify": "display"})
+        later = api.call(
+            "GET", "/decision-maps", "viewer", params={**params, "at": "2025-06-02", "simplify": "display"}
+        )
         assert later.json()["features"][0]["properties"]["at"] == "2025-06-01T22:00:00Z"
         bad = api.call("GET", "/decision-maps", "viewer", params={**params, "simplify": "rough"})
         assert bad.status_code == 422

@@ -129,6 +129,19 @@ function showPolicy(version) {
   $('policy').title = v ? `${v.title}\nversion hash ${v.hash}\npolicy hash ${policy.hash}` : '';
 }
 
+// The periods before and after the one on screen, asked for once the map is drawn, so the
+// slider crosses a boundary from memory too.
+function prefetchNeighbours({ nation, kind, at }) {
+  const periods = (nations.get(nation)?.periods ?? []).filter((p) => !p.startsWith('9999'));
+  const i = periods.indexOf(periodOf(nation, at));
+  if (i < 0) return;
+  for (const p of [periods[i - 1], periods[i + 1]]) {
+    if (!p) continue;
+    const key = `display|${nation}|${kind}|${p}`;
+    if (!maps.has(key)) mapOf({ nation, kind, at: osloDay(p) }).then(() => settled.add(key), () => {});
+  }
+}
+
 async function render() {
   const mine = ++sequence;
   clearErrors();
@@ -168,6 +181,7 @@ async function render() {
     timings.firstDrawn ??= performance.now(); // since navigation
     [timings.drawn, timings.drawnKey] = [performance.now(), key];
     document.documentElement.dataset.rendered = key;
+    prefetchNeighbours(state);
   };
   if (same && view.map.loaded()) drawn();
   else {
