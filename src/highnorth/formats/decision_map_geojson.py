@@ -24,14 +24,21 @@ def _to_lonlat(m: DecisionMap, geom):
     return shapely.transform(geom, fn)
 
 
-def map_geojson(m: DecisionMap) -> dict[str, Any]:
+def map_geojson(m: DecisionMap, tolerance_m: float | None = None) -> dict[str, Any]:
+    """One Feature per outcome. With `tolerance_m`, the outcome areas are simplified together in
+    the frame (`shapely.coverage_simplify`: the boundaries they share stay shared, no gaps or
+    overlaps) for display; `area_km2` stays the exact area."""
     feats = []
-    for outcome, geom in sorted(m.by_outcome().items(), key=lambda item: str(item[0])):  # by name, as ever
+    items = sorted(m.by_outcome().items(), key=lambda item: str(item[0]))  # by name, as ever
+    shown = [g for _, g in items]
+    if tolerance_m is not None and shown:
+        shown = list(shapely.coverage_simplify(np.array(shown, dtype=object), tolerance_m))
+    for (outcome, geom), drawn in zip(items, shown, strict=True):
         cells = [c for c in m.cells if c.outcome == outcome]
         feats.append(
             {
                 "type": "Feature",
-                "geometry": mapping(_to_lonlat(m, geom)),
+                "geometry": mapping(_to_lonlat(m, drawn)),
                 "properties": {
                     "outcome": outcome,
                     "area_km2": round(geom.area / 1e6, 1),

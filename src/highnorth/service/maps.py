@@ -5,6 +5,9 @@ map takes from a tenth of a second to a few seconds."""
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +15,11 @@ from typing import Any
 
 from ..formats.decision_map_geojson import diff_geojson, map_geojson
 from ..model.activity import ActivityKind
+from ..model.errors import InputError
 from ..model.rule import Policy
+from ..model.time import format_time
 from ..rules.deciding.decision_map import Change, DecisionMap, decision_map, diff_maps
+from ..rules.deciding.evaluate import timeline_cuts
 from .config import default_policy_dir
 from .lru import LRU
 from .queries import Fields, check_kind, check_nation, parse_attributes, require_when
@@ -28,8 +34,17 @@ __all__ = [
     "map_at",
     "map_diff",
     "map_document",
+    "map_periods",
     "map_query",
+    "period_start",
 ]
+
+DISPLAY_TOLERANCE_M = 250.0
+"""`simplify=display`: the outcome areas simplified together (`shapely.coverage_simplify`, which
+keeps the boundaries they share) to 250 m in the map's frame. A screen pixel at zoom 7 and 70°N
+is about 420 m, so up to zoom 7 the simplified map draws as the exact one; the areas (`area_km2`)
+and every property stay the exact map's."""
+SIMPLIFY = ("display",)
 
 
 @dataclass(frozen=True)
@@ -73,14 +88,39 @@ def map_query(policy: Policy, fields: Fields, *, actor: str, kind: str, attribut
     return MapQuery(actor, checked_kind, parse_attributes(attributes, fields))
 
 
+def map_periods(policy: Policy, actor: str) -> list[dt.datetime]:
+    """The times at which a decision map of `actor` can change, in order: the timeline cuts
+    (version starts, rule validity bounds, membership changes) and the zones' validity bounds.
+    Between two of them every map of the nation is the same map but for the time it echoes."""
+    cuts = set(timeline_cuts(policy, actor))
+    for zone in policy.zones.values():
+        if zone.validity is not None:
+            cuts |= {zone.validity.start, zone.validity.end}
+    return sorted(cuts)
+
+
+def period_start(policy: Policy, actor: str, when: dt.datetime) -> dt.datetime | None:
+    """The start of the period that holds `when` (the last change at or before it), or None
+    before the first."""
+    cuts = map_periods(policy, actor)
+    i = bisect.bisect_right(cuts, when)
+    return cuts[i - 1] if i else None
+
+
 def decision_map_at(policy: Policy, query: MapQuery, at: TimeField, cache: LRU | None = None) -> DecisionMap:
-    """The decision map at a time when some version of the policy is in force."""
+    """The decision map at a time when some version of the policy is in force. With a cache, one
+    map per period (`map_periods`): made at the period's start, it answers every time within
+    the period with that time."""
+    when = require_when(at.value, at.name, policy, in_force=True)
+    if cache is None:
+        return decision_map(policy, actor=query.actor, kind=query.kind, at=when, attributes=query.attributes)
+    start = period_start(policy, query.actor, when) or when  # a version is in force: its start is a cut
 
     def make() -> DecisionMap:
-        when = require_when(at.value, at.name, policy, in_force=True)
-        return decision_map(policy, actor=query.actor, kind=query.kind, at=when, attributes=query.attributes)
+        return decision_map(policy, actor=query.actor, kind=query.kind, at=start, attributes=query.attributes)
 
-    return make() if cache is None else cache.get_or_make((*query.key, at.value, at.name), make)
+    found = cache.get_or_make((*query.key, "period", start), make)
+    return found if found.at == when else dataclasses.replace(found, at=when)
 
 
 def map_diff(policy: Policy, query: MapQuery, before: TimeField, after: TimeField, cache: LRU | None = None) -> MapDiff:
@@ -92,9 +132,22 @@ def map_diff(policy: Policy, query: MapQuery, before: TimeField, after: TimeFiel
     return MapDiff(a, b, diff_maps(a, b, policy.default_effect.outcome))
 
 
-def map_document(m: DecisionMap) -> dict[str, Any]:
-    """A decision map as GeoJSON (one Feature per outcome)."""
-    return map_geojson(m)
+def map_document(m: DecisionMap, simplify: str | None = None, cache: LRU | None = None) -> dict[str, Any]:
+    """A decision map as GeoJSON (one Feature per outcome); exact, or with `simplify="display"`
+    its areas simplified together to `DISPLAY_TOLERANCE_M` (made once per period with a cache)."""
+    if simplify is None:
+        return map_geojson(m)
+    if simplify not in SIMPLIFY:
+        raise InputError(f"simplify: unknown `{simplify}` (known: {', '.join(SIMPLIFY)})")
+    if cache is None:
+        return map_geojson(m, tolerance_m=DISPLAY_TOLERANCE_M)
+    key = ("display", m.actor, m.kind, m.version, id(m.cells))
+    doc = cache.get_or_make(key, lambda: (m.cells, map_geojson(m, tolerance_m=DISPLAY_TOLERANCE_M)))[1]
+    at = format_time(m.at)
+    return {
+        **doc,
+        "features": [{**f, "properties": {**f["properties"], "at": at}} for f in doc["features"]],
+    }
 
 
 def map_at(

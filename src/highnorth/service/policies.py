@@ -12,6 +12,7 @@ from ..model.errors import InputError, NotFoundError, PolicyDataError, did_you_m
 from ..model.rule import Policy, PolicyVersion, Rule
 from ..model.time import format_time
 from ..rules.loading.loader import load_policy
+from .maps import map_periods
 
 __all__ = [
     "nations",
@@ -154,12 +155,15 @@ def validate_files(files: dict[str, str]) -> dict[str, Any]:
 
 def nations(policy: Policy) -> list[dict[str, Any]]:
     """The nations the policy knows, by code, with their names and the times their memberships
-    start or end (where a decision map can change besides the version boundaries)."""
+    start or end (where a decision map can change besides the version boundaries), and
+    `periods`: the starts of the periods within which every decision map of the nation is one
+    map (`maps.map_periods`), for the page to keep one map per period."""
     return [
         {
             "code": code,
             "name": nation.name,
             "changes": [format_time(t) for t in nation.membership_changes() if t.year < 9000],
+            "periods": [format_time(t) for t in map_periods(policy, code) if t.year < 9000],
         }
         for code, nation in sorted(policy.actors.nations.items())
     ]

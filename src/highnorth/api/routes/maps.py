@@ -4,7 +4,7 @@ Use cases: `service.maps.map_at` and `service.maps.diff_between`."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -28,7 +28,19 @@ Attributes = Annotated[
 
 @router.get("", responses=GEOJSON, response_class=GeoJSONResponse, openapi_extra=PUBLIC_VIEW)
 def get_map(
-    service: ServiceDep, _who: Public, actor: Actor, kind: Kind, at: str, attributes: Attributes = None
+    service: ServiceDep,
+    _who: Public,
+    actor: Actor,
+    kind: Kind,
+    at: str,
+    attributes: Attributes = None,
+    simplify: Annotated[
+        Literal["display"] | None,
+        Query(
+            description="`display`: the outcome areas simplified together to 250 m (shared boundaries kept) "
+            "for drawing; without it the exact map"
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """The region partitioned by outcome, one Feature per outcome with its km² and rules."""
     found = map_at(
@@ -40,7 +52,7 @@ def get_map(
         attributes=attributes,
         cache=service.map_cache(),
     )
-    return map_document(found)
+    return map_document(found, simplify, service.map_cache())
 
 
 @router.get("/diff", responses=GEOJSON, response_class=GeoJSONResponse, openapi_extra=PUBLIC_VIEW)

@@ -4,7 +4,7 @@ import { ApiError, cachedJSON, getJSON } from './api.js';
 import { contains, createMap } from './map.js';
 import { renderNav } from './nav.js';
 import { renderLegend, renderPlace } from './panel.js';
-import { dateOf, dayOf, osloDate, osloDay, readState, utcAndOslo, writeState } from './state.js';
+import { dateOf, dayOf, osloDate, osloDay, osloMidnight, readState, utcAndOslo, writeState } from './state.js';
 
 const $ = (id) => document.getElementById(id);
 const EMPTY = { type: 'FeatureCollection', features: [] };
@@ -16,6 +16,11 @@ let zones = new Map(); // zone id -> its list entry (name, basis, source)
 let nations = new Map(); // code -> {name, changes}
 let current = null; // the decision map on screen
 let sequence = 0; // answers to older questions are dropped
+// One map per period: between two of the nation's `periods` (version starts, rule validity,
+// membership changes, zone validity) the decision map is the same, so a date within a period
+// drawn before is drawn from memory. `display` maps are simplified for drawing (shared
+// boundaries kept); the panel reads the exact map of the period.
+const maps = new Map(); // `${simplify}|${nation}|${kind}|${period or at}` -> Promise of the GeoJSON
 
 renderNav();
 
@@ -25,7 +30,37 @@ const view = createMap($('map'), (place) => {
   showPlace();
 });
 window.highnorthMap = view.map; // for the browser test (queryRenderedFeatures)
-window.highnorthTimings = { start: performance.now() };
+// For bench/web_load.py: `drawn` is when the last question's map was on screen (performance.now()).
+window.highnorthTimings = { start: performance.now(), drawn: null, drawnKey: null };
+
+// The start of the period holding `date` (00:00 Europe/Oslo), as the server wrote it, or null.
+function periodOf(nation, date) {
+  const periods = nations.get(nation)?.periods;
+  if (!periods) return null;
+  const t = osloMidnight(date);
+  let found = null;
+  for (const p of periods) if (Date.parse(p) <= t) found = p;
+  return found;
+}
+
+function mapOf({ nation, kind, at }, simplify = 'display') {
+  const period = periodOf(nation, at);
+  const byAt = `${simplify}|${nation}|${kind}|${at}`;
+  const key = period ? `${simplify}|${nation}|${kind}|${period}` : byAt;
+  if (!maps.has(key)) {
+    const params = { actor: nation, kind, at, ...(simplify === 'exact' ? {} : { simplify }) };
+    const promise = maps.get(byAt) ?? getJSON('/decision-maps', params);
+    promise.catch(() => maps.delete(key));
+    maps.set(key, promise);
+  }
+  return maps.get(key);
+}
+
+const settled = new Set(); // keys of maps that arrived
+function inMemory(question) {
+  const period = periodOf(question.nation, question.at);
+  return period !== null && settled.has(`display|${question.nation}|${question.kind}|${period}`);
+}
 
 function clearErrors() {
   for (const id of FIELDS) {
@@ -94,14 +129,30 @@ function showPolicy(version) {
   $('policy').title = v ? `${v.title}\nversion hash ${v.hash}\npolicy hash ${policy.hash}` : '';
 }
 
+// The periods before and after the one on screen, asked for once the map is drawn, so the
+// slider crosses a boundary from memory too.
+function prefetchNeighbours({ nation, kind, at }) {
+  const periods = (nations.get(nation)?.periods ?? []).filter((p) => !p.startsWith('9999'));
+  const i = periods.indexOf(periodOf(nation, at));
+  if (i < 0) return;
+  for (const p of [periods[i - 1], periods[i + 1]]) {
+    if (!p) continue;
+    const key = `display|${nation}|${kind}|${p}`;
+    if (!maps.has(key)) mapOf({ nation, kind, at: osloDay(p) }).then(() => settled.add(key), () => {});
+  }
+}
+
 async function render() {
   const mine = ++sequence;
   clearErrors();
   syncControls();
   document.documentElement.dataset.rendered = '';
+  const key = `${state.nation}/${state.kind}/${state.at}`;
   let doc;
   try {
-    doc = await cachedJSON('/decision-maps', { actor: state.nation, kind: state.kind, at: state.at });
+    doc = await mapOf(state);
+    const period = periodOf(state.nation, state.at);
+    if (period) settled.add(`display|${state.nation}|${state.kind}|${period}`);
   } catch (err) {
     if (mine !== sequence) return;
     current = null;
@@ -114,19 +165,29 @@ async function render() {
     return;
   }
   if (mine !== sequence) return;
+  const same = doc === current; // the same period: the map on screen stays
   current = doc;
-  view.setDecision(doc);
   renderLegend($('legend'), doc);
   const first = doc.features[0]?.properties;
   if (first) {
-    $('when').textContent = `Decided for ${utcAndOslo(first.at)}`;
+    // the date asked, not the one the period's map was first asked for
+    $('when').textContent = `Decided for ${utcAndOslo(new Date(osloMidnight(state.at)).toISOString())}`;
     showPolicy(first.version);
   }
-  view.map.once('idle', () => {
+  const drawn = () => {
     if (mine !== sequence) return;
-    window.highnorthTimings.firstIdle ??= performance.now() - window.highnorthTimings.start;
-    document.documentElement.dataset.rendered = `${state.nation}/${state.kind}/${state.at}`;
-  });
+    const timings = window.highnorthTimings;
+    timings.firstIdle ??= performance.now() - timings.start;
+    timings.firstDrawn ??= performance.now(); // since navigation
+    [timings.drawn, timings.drawnKey] = [performance.now(), key];
+    document.documentElement.dataset.rendered = key;
+    prefetchNeighbours(state);
+  };
+  if (same && view.map.loaded()) drawn();
+  else {
+    view.map.once('idle', drawn);
+    view.setDecision(doc);
+  }
   showPlace();
   showAssumed(doc, mine);
 }
@@ -161,7 +222,14 @@ async function showPlace() {
   view.select(state.place);
   $('place-hint').hidden = Boolean(state.place);
   if (!state.place || !current) return box.replaceChildren();
-  const doc = current;
+  const shown = current;
+  let doc;
+  try {
+    doc = await mapOf(state, 'exact'); // the exact geometry, not the one drawn
+  } catch (err) {
+    return showError(err);
+  }
+  if (shown !== current) return;
   const feature = doc.features.find((f) => contains(f.geometry, state.place));
   if (!feature) {
     box.replaceChildren(Object.assign(document.createElement('p'), { className: 'hint', textContent: 'Outside the region this policy covers.' }));
@@ -175,7 +243,7 @@ async function showPlace() {
       const geometries = await Promise.all(rule.zones.map(zoneGeometry));
       if (geometries.some((g) => g && contains(g, state.place))) here.push(rule);
     }
-    if (doc !== current) return;
+    if (shown !== current) return;
     renderPlace(box, {
       outcome: feature.properties.outcome, place: state.place, rules: here, zones, defaultEffect: policy.default_effect,
     });
@@ -203,7 +271,10 @@ function wire() {
     const at = dateOf(Number(e.target.value));
     $('date').value = at;
     clearTimeout(timer);
-    timer = setTimeout(() => change({ at }, { replace: dragging }), 60);
+    window.highnorthTimings.input = performance.now();
+    // a period already in memory is drawn at once; a new one is asked for when the slider rests
+    if (inMemory({ ...state, at })) change({ at }, { replace: dragging });
+    else timer = setTimeout(() => change({ at }, { replace: dragging }), 60);
     dragging = true;
   });
   $('slider').addEventListener('change', () => {
@@ -216,6 +287,7 @@ function wire() {
 }
 
 async function start() {
+  mapOf(state).catch(() => {}); // asked for while the page loads (by date: the periods are not known yet)
   try {
     const [summary, zoneList, nationList] = await Promise.all([
       getJSON('/policies'), getJSON('/zones'), getJSON('/web/nations.json'),

@@ -45,3 +45,15 @@ export function utcAndOslo(iso) {
 
 // The day (Europe/Oslo) of a time, as YYYY-MM-DD.
 export const osloDay = (iso) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo' }).format(new Date(iso));
+
+// The instant (ms since the epoch) a date's 00:00 Europe/Oslo is, e.g. 2025-05-21 -> 2025-05-20T22:00Z.
+export function osloMidnight(date) {
+  const guess = Date.parse(`${date}T00:00:00Z`);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Europe/Oslo', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    }).formatToParts(new Date(guess)).map((p) => [p.type, p.value]),
+  );
+  const wall = Date.parse(`${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:00Z`);
+  return guess - (wall - guess);
+}
