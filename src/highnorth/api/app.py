@@ -17,6 +17,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 
 from .. import web
 from .._version import __version__
@@ -64,6 +65,8 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
     app.state.service = service
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    # answers of 1 KB or more gzipped for clients that accept it (the decision maps, the basemap)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     for module in (screening, requests, reservations, policies, zones, maps, audit, me):
         app.include_router(module.router)
 
