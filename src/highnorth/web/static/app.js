@@ -165,7 +165,6 @@ async function render() {
     return;
   }
   if (mine !== sequence) return;
-  const same = doc === current; // the same period: the map on screen stays
   current = doc;
   renderLegend($('legend'), doc);
   const first = doc.features[0]?.properties;
@@ -174,20 +173,16 @@ async function render() {
     $('when').textContent = `Decided for ${utcAndOslo(new Date(osloMidnight(state.at)).toISOString())}`;
     showPolicy(first.version);
   }
-  const drawn = () => {
+  const drawn = (at) => {
     if (mine !== sequence) return;
     const timings = window.highnorthTimings;
-    timings.firstIdle ??= performance.now() - timings.start;
-    timings.firstDrawn ??= performance.now(); // since navigation
+    timings.firstIdle ??= at - timings.start;
+    timings.firstDrawn ??= at; // since navigation: the idle with the features drawn
     [timings.drawn, timings.drawnKey] = [performance.now(), key];
     document.documentElement.dataset.rendered = key;
     prefetchNeighbours(state);
   };
-  if (same && view.map.loaded()) drawn();
-  else {
-    view.map.once('idle', drawn);
-    view.setDecision(doc);
-  }
+  view.setDecision(doc).then((at) => drawn(at ?? performance.now()));
   showPlace();
   showAssumed(doc, mine);
 }
@@ -287,7 +282,11 @@ function wire() {
 }
 
 async function start() {
-  mapOf(state).catch(() => {}); // asked for while the page loads (by date: the periods are not known yet)
+  // Asked for while the page loads (by date: the periods are not known yet) and drawn as soon as
+  // it and the map's style are there, before the policy, zone and nation lists (the legend, the
+  // ticks and the panel follow in render()).
+  const early = mapOf(state);
+  Promise.all([early, view.ready]).then(([doc]) => view.setDecision(doc), () => {});
   try {
     const [summary, zoneList, nationList] = await Promise.all([
       getJSON('/policies'), getJSON('/zones'), getJSON('/web/nations.json'),

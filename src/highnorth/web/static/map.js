@@ -41,7 +41,7 @@ export function createMap(container, onClick) {
     style: {
       version: 8,
       sources: {
-        land: { type: 'geojson', data: '/web/basemap.geojson' },
+        land: { type: 'geojson', data: EMPTY }, // the basemap, set once the first decision map is drawn
         decision: { type: 'geojson', data: EMPTY },
         assumed: { type: 'geojson', data: EMPTY },
       },
@@ -75,15 +75,21 @@ export function createMap(container, onClick) {
     bounds: [[-4, 62.5], [43, 81]],
     maxBounds: [[-40, 45], [90, 86]],
     attributionControl: false,
+    fadeDuration: 0, // no label or symbol fade: nothing to wait for after the data is drawn
     dragRotate: false,
     pitchWithRotate: false,
   });
+  // The sources exist once the style is parsed: the decision map is set then (not at `load`),
+  // and the land only after the first decision map is on screen.
   const ready = new Promise((resolve) =>
-    map.once('load', () => {
+    map.once('style.load', () => {
       OUTCOMES.forEach((o, i) => map.addImage(`outcome-${o.id}`, pattern(o, i), { pixelRatio: 2 }));
       resolve();
     }),
   );
+  let shown = null; // the decision map set last
+  let landSet = false;
+  let shownIdle = Promise.resolve(null); // performance.now() at the first idle after it was set
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
   map.addControl(
@@ -102,8 +108,22 @@ export function createMap(container, onClick) {
   return {
     map,
     ready,
+    // Sets `doc` (not again if it is the one set last); the promise of the time of the first
+    // `idle` after it was set: the decision map on screen.
     setDecision(doc) {
-      map.getSource('decision').setData(doc);
+      if (doc !== shown) {
+        shown = doc;
+        shownIdle = new Promise((resolve) =>
+          map.once('idle', () => {
+            resolve(performance.now());
+            // the land (973 KB, ~0.4 s to tile on software WebGL) after the first decision map
+            if (!landSet) map.getSource('land').setData('/web/basemap.geojson');
+            landSet = true;
+          }),
+        );
+        map.getSource('decision').setData(doc);
+      }
+      return shownIdle;
     },
     setAssumed(doc) {
       map.getSource('assumed').setData(doc);
