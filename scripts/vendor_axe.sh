@@ -5,14 +5,11 @@
 # against the registry's integrity.
 set -euo pipefail
 VERSION=4.11.1
-INTEGRITY=$(npm view "axe-core@$VERSION" dist.integrity)
 DEST="$(dirname "$0")/../tests/vendor/axe-core"
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
-(cd "$TMP" && npm pack --silent "axe-core@$VERSION" >/dev/null)
-GOT="sha512-$(openssl dgst -sha512 -binary "$TMP/axe-core-$VERSION.tgz" | base64 -w0)"
-[ "$GOT" = "$INTEGRITY" ] || { echo "integrity mismatch: $GOT != $INTEGRITY" >&2; exit 1; }
-tar xzf "$TMP/axe-core-$VERSION.tgz" -C "$TMP"
+source "$(dirname "$0")/npm_fetch.sh"
+npm_fetch "axe-core@$VERSION" "$TMP"
 rm -rf "$DEST"; mkdir -p "$DEST"
-cp "$TMP/package/axe.min.js" "$TMP/package/LICENSE" "$DEST/"
+cp "$TMP/axe-core/package/axe.min.js" "$TMP/axe-core/package/LICENSE" "$DEST/"
 echo "axe-core $VERSION ($INTEGRITY)" > "$DEST/VERSION"
 echo "vendored axe-core $VERSION into $DEST"

@@ -3,17 +3,14 @@
 # page, so the interactive documentation works without reaching a CDN. Pinned and checked.
 set -euo pipefail
 VERSION=5.35.0
-INTEGRITY=$(npm view "swagger-ui-dist@$VERSION" dist.integrity)
 DEST="$(dirname "$0")/../src/highnorth/api/static/swagger-ui"
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
-(cd "$TMP" && npm pack --silent "swagger-ui-dist@$VERSION" >/dev/null)
-GOT="sha512-$(openssl dgst -sha512 -binary "$TMP/swagger-ui-dist-$VERSION.tgz" | base64 -w0)"
-[ "$GOT" = "$INTEGRITY" ] || { echo "integrity mismatch: $GOT != $INTEGRITY" >&2; exit 1; }
-tar xzf "$TMP/swagger-ui-dist-$VERSION.tgz" -C "$TMP"
+source "$(dirname "$0")/npm_fetch.sh"
+npm_fetch "swagger-ui-dist@$VERSION" "$TMP"
 mkdir -p "$DEST"
 for f in swagger-ui-bundle.js swagger-ui-bundle.js.LICENSE.txt swagger-ui.css favicon-32x32.png LICENSE NOTICE; do
-  cp "$TMP/package/$f" "$DEST/$f"
+  cp "$TMP/swagger-ui-dist/package/$f" "$DEST/$f"
 done
-sed -i -E -e 's#//\# sourceMappingURL=[^ ]*##' -e 's#/\*\# sourceMappingURL=[^*]*\*/##' "$DEST/swagger-ui-bundle.js" "$DEST/swagger-ui.css"
+strip_source_maps "$DEST/swagger-ui-bundle.js" "$DEST/swagger-ui.css"
 echo "swagger-ui-dist $VERSION ($INTEGRITY)" > "$DEST/VERSION"
 echo "vendored Swagger UI $VERSION into $DEST"

@@ -7,20 +7,17 @@
 set -euo pipefail
 DEST="$(dirname "$0")/../src/highnorth/web/static/vendor/terra-draw"
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+source "$(dirname "$0")/npm_fetch.sh"
 rm -rf "$DEST"; mkdir -p "$DEST"
 : > "$DEST/VERSION"
 for spec in terra-draw@1.35.0:terra-draw.modern.js terra-draw-maplibre-gl-adapter@1.4.1:terra-draw-maplibre-gl-adapter.modern.js; do
   pkg=${spec%%:*}; file=${spec#*:}; name=${pkg%@*}; version=${pkg#*@}
-  INTEGRITY=$(npm view "$pkg" dist.integrity)
-  (cd "$TMP" && npm pack --silent "$pkg" >/dev/null)
-  GOT="sha512-$(openssl dgst -sha512 -binary "$TMP/$name-$version.tgz" | base64 -w0)"
-  [ "$GOT" = "$INTEGRITY" ] || { echo "integrity mismatch for $pkg: $GOT != $INTEGRITY" >&2; exit 1; }
-  mkdir -p "$TMP/$name" && tar xzf "$TMP/$name-$version.tgz" -C "$TMP/$name"
+  npm_fetch "$pkg" "$TMP"
   cp "$TMP/$name/package/dist/$file" "$DEST/$name.js"
   echo "$name $version ($INTEGRITY) MIT" >> "$DEST/VERSION"
 done
 sed -i -e 's#from"terra-draw"#from"./terra-draw.js"#' "$DEST/terra-draw-maplibre-gl-adapter.js"
-sed -i -E -e 's#//\# sourceMappingURL=[^ ]*##' "$DEST"/*.js
+strip_source_maps "$DEST"/*.js
 grep -q 'from"./terra-draw.js"' "$DEST/terra-draw-maplibre-gl-adapter.js" || { echo "the adapter's import was not rewritten" >&2; exit 1; }
 printf 'MIT License\n\nCopyright (c) James Milner and the Terra Draw contributors\n(see the packages README: License MIT; https://github.com/JamesLMilner/terra-draw/blob/main/LICENSE)\n' > "$DEST/LICENSE.txt"
 echo "vendored Terra Draw into $DEST"
