@@ -2,6 +2,7 @@
 // the rules say out, with the rules that apply at a clicked place. State in the query string.
 import { ApiError, cachedJSON, getJSON } from './api.js';
 import { contains, createMap } from './map.js';
+import { clearFieldErrors, showFieldError } from './fields.js';
 import { renderNav } from './nav.js';
 import { renderLegend, renderPlace } from './panel.js';
 import { dateOf, dayOf, osloDate, osloDay, osloMidnight, readState, utcAndOslo, writeState } from './state.js';
@@ -62,18 +63,10 @@ function inMemory(question) {
   return period !== null && settled.has(`display|${question.nation}|${question.kind}|${period}`);
 }
 
-function clearErrors() {
-  for (const id of FIELDS) {
-    $(`${id}-error`).textContent = '';
-    $(id).removeAttribute('aria-invalid');
-  }
-  $('error').textContent = '';
-}
+const clearErrors = () => clearFieldErrors(FIELDS);
 
 function showError(err) {
-  const field = err instanceof ApiError && FIELDS.includes(err.field) ? err.field : null;
-  (field ? $(`${field}-error`) : $('error')).textContent = err.message;
-  if (field) $(field).setAttribute('aria-invalid', 'true');
+  showFieldError(err instanceof ApiError && FIELDS.includes(err.field) ? err.field : null, err.message);
 }
 
 function syncControls() {

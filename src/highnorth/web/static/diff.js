@@ -4,6 +4,7 @@
 // its km². State (nation, kind, from, to) in the query string. Text only, never HTML.
 import { ApiError, cachedJSON, getJSON } from './api.js';
 import { contains, createMap, OUTCOMES } from './map.js';
+import { clearFieldErrors, showFieldError } from './fields.js';
 import { renderNav } from './nav.js';
 import { utcAndOslo } from './state.js';
 import * as maplibregl from './vendor/maplibre-gl/maplibre-gl.mjs';
@@ -75,13 +76,7 @@ function bounds(geometry) {
   return b;
 }
 
-function clearErrors() {
-  for (const id of FIELDS) {
-    $(`${id}-error`).textContent = '';
-    $(id).removeAttribute('aria-invalid');
-  }
-  $('error').textContent = '';
-}
+const clearErrors = () => clearFieldErrors(FIELDS);
 
 // The server names `actor`, `kind`, or (for either date) `at` with the value it could not read.
 function fieldOf(err) {
@@ -93,9 +88,7 @@ function fieldOf(err) {
 }
 
 function showError(err) {
-  const field = err instanceof ApiError ? fieldOf(err) : null;
-  (field ? $(`${field}-error`) : $('error')).textContent = err.message;
-  if (field) $(field).setAttribute('aria-invalid', 'true');
+  showFieldError(err instanceof ApiError ? fieldOf(err) : null, err.message);
 }
 
 function syncControls() {
