@@ -20,6 +20,12 @@ AttrOpt = Annotated[
     list[str] | None, typer.Option("--attr", help="Attribute of the hypothetical activity, key=value (repeatable).")
 ]
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy directory.")]
+LowerOpt = Annotated[
+    float | None, typer.Option("--lower-m", help="Lower limit of the altitude band, m AMSL (default: the surface).")
+]
+UpperOpt = Annotated[
+    float | None, typer.Option("--upper-m", help="Upper limit of the altitude band, m AMSL (default: unlimited).")
+]
 
 
 def map_command(
@@ -28,11 +34,22 @@ def map_command(
     at: Annotated[str, typer.Option("--at", help="The date or time to map.")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="GeoJSON file to write.")] = None,
     attr: AttrOpt = None,
+    lower_m: LowerOpt = None,
+    upper_m: UpperOpt = None,
     policy: PolicyOpt = None,
 ) -> None:
-    """The region partitioned by outcome for an activity kind by a nation at a time."""
+    """The region partitioned by outcome for an activity kind by a nation at a time (in an altitude band)."""
     pol = get_policy(policy)
-    m = map_at(pol, CLI, actor=actor, kind=kind, at=TimeField(at, "--at"), attributes=attr or [])
+    m = map_at(
+        pol,
+        CLI,
+        actor=actor,
+        kind=kind,
+        at=TimeField(at, "--at"),
+        attributes=attr or [],
+        lower_m=lower_m,
+        upper_m=upper_m,
+    )
     console().print(rendering.map_heading(m), highlight=False)
     console().print(rendering.map_table(m))
     console().print(f"outside the mapped region the default applies: {pol.default_effect}", highlight=False)
@@ -48,6 +65,8 @@ def diff_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="GeoJSON file of the changed areas.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     attr: AttrOpt = None,
+    lower_m: LowerOpt = None,
+    upper_m: UpperOpt = None,
     policy: PolicyOpt = None,
 ) -> None:
     """Where the outcome for a kind by a nation changed between two times, with km²."""
@@ -60,6 +79,8 @@ def diff_command(
         before=TimeField(from_, "--from"),
         after=TimeField(to, "--to"),
         attributes=attr or [],
+        lower_m=lower_m,
+        upper_m=upper_m,
     )
     if output:
         write_or_print(dumps(diff.geojson()), output)

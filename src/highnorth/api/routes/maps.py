@@ -24,6 +24,14 @@ Kind = Annotated[str, Query(description=f"Activity kind: {', '.join(KINDS)}")]
 Attributes = Annotated[
     str | None, Query(description='Attributes of the hypothetical activity as JSON, e.g. {"troops": 500}')
 ]
+LowerM = Annotated[
+    float | None,
+    Query(description="Lower limit of the hypothetical activity's altitude band, metres AMSL (none: the surface)"),
+]
+UpperM = Annotated[
+    float | None,
+    Query(description="Upper limit of the hypothetical activity's altitude band, metres AMSL (none: unlimited)"),
+]
 
 
 @router.get("", responses=GEOJSON, response_class=GeoJSONResponse, openapi_extra=PUBLIC_VIEW)
@@ -34,6 +42,8 @@ def get_map(
     kind: Kind,
     at: str,
     attributes: Attributes = None,
+    lower_m: LowerM = None,
+    upper_m: UpperM = None,
     simplify: Annotated[
         Literal["display"] | None,
         Query(
@@ -50,6 +60,8 @@ def get_map(
         kind=kind,
         at=TimeField(at, "at"),
         attributes=attributes,
+        lower_m=lower_m,
+        upper_m=upper_m,
         cache=service.map_cache(),
     )
     return map_document(found, simplify, service.map_cache())
@@ -64,6 +76,8 @@ def get_diff(
     from_: Annotated[str, Query(alias="from", description="The earlier time or date")],
     to: Annotated[str, Query(description="The later time or date")],
     attributes: Attributes = None,
+    lower_m: LowerM = None,
+    upper_m: UpperM = None,
 ) -> dict[str, Any]:
     """Where the outcome changed between two times, one Feature per (before, after) pair."""
     diff = diff_between(
@@ -74,6 +88,8 @@ def get_diff(
         before=TimeField(from_, "at"),  # both times are named `at` in messages, as they always were
         after=TimeField(to, "at"),
         attributes=attributes,
+        lower_m=lower_m,
+        upper_m=upper_m,
         cache=service.map_cache(),
     )
     return diff.geojson()
