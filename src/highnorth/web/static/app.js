@@ -5,7 +5,10 @@ import { contains, createMap } from './map.js';
 import { clearFieldErrors, showFieldError } from './fields.js';
 import { renderNav } from './nav.js';
 import { renderLegend, renderPlace } from './panel.js';
-import { LAYERS, dateOf, dayOf, osloDate, osloDay, osloMidnight, readState, utcAndOslo, writeState } from './state.js';
+import { takeFirst } from './early.js';
+import {
+  LAYERS, dateOf, dayOf, mapParams, osloDate, osloDay, osloMidnight, readState, utcAndOslo, writeState,
+} from './state.js';
 
 const $ = (id) => document.getElementById(id);
 const EMPTY = { type: 'FeatureCollection', features: [] };
@@ -44,22 +47,21 @@ function periodOf(nation, date) {
   return found;
 }
 
-// The question's hypothetical activity beyond nation and kind: its altitude band and attributes.
-const extras = ({ lower, upper, attributes }) => ({
-  ...(lower !== '' ? { lower_m: lower } : {}),
-  ...(upper !== '' ? { upper_m: upper } : {}),
-  ...(attributes !== '' ? { attributes } : {}),
-});
+// The question beyond nation, kind and date (altitude band, attributes), as part of a cache key.
+const extras = (question) => {
+  const { actor, kind, at, simplify, ...rest } = mapParams(question);
+  return JSON.stringify(rest);
+};
 
 function mapOf(question, simplify = 'display') {
   const { nation, kind, at } = question;
   const period = periodOf(nation, at);
-  const extra = JSON.stringify(extras(question));
+  const extra = extras(question);
   const byAt = `${simplify}|${nation}|${kind}|${extra}|${at}`;
   const key = period ? `${simplify}|${nation}|${kind}|${extra}|${period}` : byAt;
   if (!maps.has(key)) {
-    const params = { actor: nation, kind, at, ...extras(question), ...(simplify === 'exact' ? {} : { simplify }) };
-    const promise = maps.get(byAt) ?? getJSON('/decision-maps', params);
+    const params = mapParams(question, simplify);
+    const promise = maps.get(byAt) ?? takeFirst(params) ?? getJSON('/decision-maps', params);
     promise.catch(() => maps.delete(key));
     maps.set(key, promise);
   }
@@ -68,7 +70,7 @@ function mapOf(question, simplify = 'display') {
 
 const settled = new Set(); // keys of maps that arrived
 const settledKey = (question, period) =>
-  `display|${question.nation}|${question.kind}|${JSON.stringify(extras(question))}|${period}`;
+  `display|${question.nation}|${question.kind}|${extras(question)}|${period}`;
 function inMemory(question) {
   const period = periodOf(question.nation, question.at);
   return period !== null && settled.has(settledKey(question, period));
@@ -191,10 +193,12 @@ async function render() {
     [timings.drawn, timings.drawnKey] = [performance.now(), key];
     document.documentElement.dataset.rendered = key;
     prefetchNeighbours(state);
+    // after the decision map is on screen: the outlines of assumed zones are large (Norway's
+    // realm is 0.3 MB gzipped) and the worker would tile them before the first draw
+    showAssumed(doc, mine);
   };
   view.setDecision(doc).then((at) => drawn(at ?? performance.now()));
   showPlace();
-  showAssumed(doc, mine);
 }
 
 const rulesOf = async (version) =>

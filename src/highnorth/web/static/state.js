@@ -31,6 +31,20 @@ export function readState(search = window.location.search) {
   };
 }
 
+// The `GET /decision-maps` parameters of a question: the hypothetical activity's nation, kind,
+// date, altitude band and attributes; `display` maps are simplified for drawing.
+export function mapParams({ nation, kind, at, lower, upper, attributes }, simplify = 'display') {
+  return {
+    actor: nation,
+    kind,
+    at,
+    ...(lower !== '' ? { lower_m: lower } : {}),
+    ...(upper !== '' ? { upper_m: upper } : {}),
+    ...(attributes !== '' ? { attributes } : {}),
+    ...(simplify === 'exact' ? {} : { simplify }),
+  };
+}
+
 export function writeState(state, { replace = false } = {}) {
   const q = new URLSearchParams({ nation: state.nation, kind: state.kind, at: state.at });
   for (const key of ['lower', 'upper', 'attributes']) if (state[key]) q.set(key, state[key]);
