@@ -16,12 +16,17 @@ from highnorth.engine import Screener
 from highnorth.model.errors import InputError
 from highnorth.service.config import Settings
 from highnorth.service.context import Service
-from highnorth.service.maps import TimeField, map_at, map_document
+from highnorth.service.maps import TimeField, decision_map_at, map_document, map_query
 from highnorth.service.queries import API, CLI
 from highnorth.store import Store
 
 AT = TimeField("2025-06-01T00:00:00Z", "at")
 HIGH_BOX = shapely.box(1, -1, 2, 1)  # the grid policy's `high` zone: 1,000–3,000 m AMSL, allied flights denied
+
+
+def map_at(policy, fields, *, at, cache=None, **question):
+    """The map for a question checked as the faces check it (`map_query`), at `at`."""
+    return decision_map_at(policy, map_query(policy, fields, **question), at, cache)
 
 
 def denied_area(policy, **band) -> float:

@@ -30,8 +30,6 @@ __all__ = [
     "TimeField",
     "basemap_file",
     "decision_map_at",
-    "diff_between",
-    "map_at",
     "map_diff",
     "map_document",
     "map_periods",
@@ -120,7 +118,8 @@ def period_start(policy: Policy, actor: str, when: dt.datetime) -> dt.datetime |
 
 
 def decision_map_at(policy: Policy, query: MapQuery, at: TimeField, cache: LRU | None = None) -> DecisionMap:
-    """The decision map at a time when some version of the policy is in force. With a cache, one
+    """The use case `highnorth map` and `GET /decision-maps` call with a checked `map_query`: the
+    decision map at a time when some version of the policy is in force. With a cache, one
     map per period (`map_periods`): made at the period's start, it answers every time within
     the period with that time."""
     when = require_when(at.value, at.name, policy, in_force=True)
@@ -142,7 +141,8 @@ def _make(policy: Policy, query: MapQuery, at: dt.datetime) -> DecisionMap:
 
 
 def map_diff(policy: Policy, query: MapQuery, before: TimeField, after: TimeField, cache: LRU | None = None) -> MapDiff:
-    """Where the outcome changed from `before` to `after` (outside the maps: the default effect).
+    """The use case `highnorth diff` and `GET /decision-maps/diff` call with a checked `map_query`:
+    where the outcome changed from `before` to `after` (outside the maps: the default effect).
     Both times are checked before either map is built."""
     for when in (before, after):
         require_when(when.value, when.name, policy, in_force=True)
@@ -166,42 +166,6 @@ def map_document(m: DecisionMap, simplify: str | None = None, cache: LRU | None 
         **doc,
         "features": [{**f, "properties": {**f["properties"], "at": at}} for f in doc["features"]],
     }
-
-
-def map_at(
-    policy: Policy,
-    fields: Fields,
-    *,
-    actor: str,
-    kind: str,
-    at: TimeField,
-    attributes: Any = None,
-    lower_m: float | None = None,
-    upper_m: float | None = None,
-    cache: LRU | None = None,
-) -> DecisionMap:
-    """The use case `highnorth map` and `GET /decision-maps` call: the query checked (kind, nation,
-    attributes, altitude band, then the time and the version in force), then the map."""
-    query = map_query(policy, fields, actor=actor, kind=kind, attributes=attributes, lower_m=lower_m, upper_m=upper_m)
-    return decision_map_at(policy, query, at, cache)
-
-
-def diff_between(
-    policy: Policy,
-    fields: Fields,
-    *,
-    actor: str,
-    kind: str,
-    before: TimeField,
-    after: TimeField,
-    attributes: Any = None,
-    lower_m: float | None = None,
-    upper_m: float | None = None,
-    cache: LRU | None = None,
-) -> MapDiff:
-    """The use case `highnorth diff` and `GET /decision-maps/diff` call (checked as `map_at`)."""
-    query = map_query(policy, fields, actor=actor, kind=kind, attributes=attributes, lower_m=lower_m, upper_m=upper_m)
-    return map_diff(policy, query, before, after, cache)
 
 
 def basemap_file() -> Path:
