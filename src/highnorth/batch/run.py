@@ -112,10 +112,8 @@ def _run(
         client.submit(fn, *a, retries=retries, key=f"{stage}-{names[i]}", workers=workers, pure=False): i
         for i, a in enumerate(args)
     }
-    done = 0
-    for future in as_completed(futures):
+    for done, future in enumerate(as_completed(futures), start=1):
         i = futures[future]
-        done += 1
         if progress:
             progress(stage, done, total)
         if future.status == "error":

@@ -28,7 +28,7 @@ from typing import IO
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["FEET", "MAX_PROBLEMS", "SCHEMA", "ReadReport", "open_text", "table_from_columns"]
+__all__ = ["FEET", "MAX_PROBLEMS", "SCHEMA", "ReadReport", "open_text", "read_bytes", "table_from_columns"]
 
 FEET = 0.3048
 
