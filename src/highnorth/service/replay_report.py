@@ -49,6 +49,7 @@ def _map(out: Path, summary: dict[str, Any], policy: Policy) -> Path:
     total = max(1, summary.get("tracks", 1))
     share = min(1.0, MAP_TRACKS / total)
     rng = np.random.default_rng(0)
+    bounds = [np.inf, np.inf, -np.inf, -np.inf]
     for part in parts:
         t = pq.read_table(part, columns=["outcome", "geometry"])
         if not t.num_rows:
@@ -58,6 +59,8 @@ def _map(out: Path, summary: dict[str, Any], policy: Policy) -> Path:
         lines = shapely.from_wkb(t["geometry"].to_numpy(zero_copy_only=False)[keep])
         for outcome, line in zip(outcomes, lines, strict=True):
             xy = shapely.get_coordinates(line)
+            lo, hi = xy.min(axis=0), xy.max(axis=0)
+            bounds = [min(bounds[0], lo[0]), min(bounds[1], lo[1]), max(bounds[2], hi[0]), max(bounds[3], hi[1])]
             ax.plot(xy[:, 0], xy[:, 1], color=OUTCOME_COLOURS.get(str(outcome), "k"), linewidth=0.7, alpha=0.6, zorder=2)
     for part in sorted((out / "exposures").glob("part-*.parquet")):
         e = pq.read_table(part, columns=["effect", "geometry"])
@@ -72,6 +75,9 @@ def _map(out: Path, summary: dict[str, Any], policy: Policy) -> Path:
         ax.plot([], [], color=colour, label=f"track {name}")
     for name in ("refer", "deny"):
         ax.scatter([], [], s=12, color=EFFECT_COLOURS[name], label=f"entry, rule says {name}")
+    if bounds[0] <= bounds[2]:  # the data, with a margin, not every zone's extent
+        ax.set_xlim(bounds[0] - 1.5, bounds[2] + 1.5)
+        ax.set_ylim(bounds[1] - 0.6, bounds[3] + 0.6)
     ax.set_xlabel("longitude °E")
     ax.set_ylabel("latitude °N")
     ax.set_title(f"Tracks by outcome and entries into restricted zones ({summary.get('tracks', 0):,} tracks)")
