@@ -126,8 +126,9 @@ def positions_from_columns(
     file: str,
     report: ReadReport,
     first_line: int,
+    lines: np.ndarray | None = None,
 ) -> pa.Table | None:
-    """The positions of one block of rows (numbered from `first_line`), or None when a required
+    """The positions of one block of rows (numbered from `first_line`, or by `lines`), or None when a required
     column is missing (one problem naming the file and the columns expected)."""
     found = find_columns(table.column_names, spec)
     problem = missing_message(found, spec)
@@ -135,7 +136,8 @@ def positions_from_columns(
         report.problem("missing_column", file, first_line - 1 if first_line > 1 else None, problem)
         return None
     n = table.num_rows
-    lines = np.arange(first_line, first_line + n, dtype=np.int64)
+    if lines is None:
+        lines = np.arange(first_line, first_line + n, dtype=np.int64)
     report.counts["records"] += n
     cols: dict[str, list | np.ndarray] = {"line": lines}
     (tcol, _), *_ = found["time"]

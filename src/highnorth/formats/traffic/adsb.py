@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
@@ -69,14 +70,15 @@ def read_table_file(path: Path, source: str, spec: Any, report: ReadReport) -> I
 
 def _read_csv(path: Path, source: str, spec: Any, report: ReadReport) -> Iterator[pa.Table]:
     file = str(path)
-    skipped: list[int] = []
+    skipped: set[int] = set()
 
     def bad_row(row: Any) -> str:
         # the row number pyarrow gives counts the header as row 1, as a user's editor does
         report.problem(
             "bad_line", file, row.number, f"expected {row.expected_columns} fields, got {row.actual_columns}"
         )
-        skipped.append(1)
+        if row.number is not None:
+            skipped.add(row.number)
         return "skip"
 
     delimiter = "\t" if path.name.lower().removesuffix(".gz").endswith(".tsv") else ","
@@ -89,11 +91,14 @@ def _read_csv(path: Path, source: str, spec: Any, report: ReadReport) -> Iterato
     first = 2
     try:
         for batch in reader:
-            t = positions_from_columns(pa.Table.from_batches([batch]), source, spec, file, report, first)
+            lines = []
+            while len(lines) < batch.num_rows:  # the file's line numbers, past the rows skipped
+                if first not in skipped:
+                    lines.append(first)
+                first += 1
+            t = positions_from_columns(pa.Table.from_batches([batch]), source, spec, file, report, lines[0] if lines else first, np.array(lines, dtype=np.int64))
             if t is None:
                 return
-            first += batch.num_rows + len(skipped)
-            skipped.clear()
             yield t
     except (pa.ArrowInvalid, OSError, EOFError) as exc:
         report.problem("truncated", file, first, f"cannot read further: {exc}")

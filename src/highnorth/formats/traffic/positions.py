@@ -115,21 +115,24 @@ def open_text(path: Path, report: ReadReport) -> Iterator[tuple[int, str]]:
 
 
 def read_bytes(path: Path, report: ReadReport) -> bytes:
-    """The whole content of a file, gunzipped when it is gzip; what a truncated gzip gave before
-    it broke, with one `truncated` problem."""
+    """The whole content of a file, gunzipped when it is gzip; of a truncated or corrupt gzip,
+    everything before the break, with one `truncated` problem."""
     data = path.read_bytes()
     if data[:2] != b"\x1f\x8b":
         return data
     out = io.BytesIO()
-    with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-        try:
-            while chunk := stream.read(1 << 20):
-                out.write(chunk)
-        except (EOFError, OSError, zlib.error) as exc:
-            report.problem(
-                "truncated",
-                str(path),
-                None,
-                f"the gzip stream ends early or is corrupt ({exc}); read {out.tell():,} bytes",
-            )
+    rest = data
+    try:
+        while rest:  # member by member (a gzip file may hold several)
+            inflater = zlib.decompressobj(wbits=31)
+            for start in range(0, len(rest), 1 << 20):
+                out.write(inflater.decompress(rest[start : start + (1 << 20)]))
+                if inflater.eof:
+                    break
+            if not inflater.eof:
+                report.problem("truncated", str(path), None, f"the gzip stream ends early; read {out.tell():,} bytes")
+                break
+            rest = inflater.unused_data
+    except zlib.error as exc:
+        report.problem("truncated", str(path), None, f"the gzip stream is corrupt ({exc}); read {out.tell():,} bytes")
     return out.getvalue()
