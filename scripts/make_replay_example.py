@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gzip
+import itertools
 import json
 import math
 from pathlib import Path
@@ -49,9 +50,30 @@ FLIGHTS = [
 
 # (MMSI, ship type, name, start UTC, speed kn, waypoints lon/lat)
 SHIPS = [
-    (338234000, 35, "USS EXAMPLE", "2025-05-23T04:00:00Z", 14, [(33.5, 71.0), (31.3, 70.45), (30.3, 69.85), (30.05, 69.74)]),
-    (232002900, 35, "HMS EXAMPLE", "2025-05-21T06:00:00Z", 16, [(19.0, 70.6), (21.0, 70.9), (23.0, 71.1), (25.5, 71.25)]),
-    (273311000, 35, "RFS EXAMPLE", "2025-05-22T10:00:00Z", 12, [(33.0, 70.9), (31.6, 70.55), (31.4, 70.2), (32.5, 69.95)]),
+    (
+        338234000,
+        35,
+        "USS EXAMPLE",
+        "2025-05-23T04:00:00Z",
+        14,
+        [(33.5, 71.0), (31.3, 70.45), (30.3, 69.85), (30.05, 69.74)],
+    ),
+    (
+        232002900,
+        35,
+        "HMS EXAMPLE",
+        "2025-05-21T06:00:00Z",
+        16,
+        [(19.0, 70.6), (21.0, 70.9), (23.0, 71.1), (25.5, 71.25)],
+    ),
+    (
+        273311000,
+        35,
+        "RFS EXAMPLE",
+        "2025-05-22T10:00:00Z",
+        12,
+        [(33.0, 70.9), (31.6, 70.55), (31.4, 70.2), (32.5, 69.95)],
+    ),
     (257555000, 30, "FISKEBAAT", "2025-05-22T03:00:00Z", 9, [(29.0, 70.5), (30.5, 70.3), (31.0, 70.37)]),
 ]
 
@@ -98,22 +120,33 @@ def _line(t: dt.datetime, sentence: str) -> str:
 
 def ships() -> list[str]:
     lines: list[tuple[dt.datetime, str]] = []
-    seq = 0
-    for mmsi, ship_type, name, start, knots, points in SHIPS:
+    for seq, (mmsi, ship_type, name, start, knots, points) in enumerate(SHIPS):
         t = _utc(start)
-        static = encode_dict({"type": 5, "mmsi": mmsi, "shipname": name, "ship_type": ship_type, "callsign": "X"}, talker_id="AI", sentence_type="VDM", seq_id=seq % 10)
-        seq += 1
+        static = encode_dict(
+            {"type": 5, "mmsi": mmsi, "shipname": name, "ship_type": ship_type, "callsign": "X"},
+            talker_id="AI",
+            sentence_type="VDM",
+            seq_id=seq % 10,
+        )
         lines += [(t, _line(t, s)) for s in static]
         speed = knots * 1852 / 3600
-        for a, b in zip(points, points[1:], strict=False):
+        for a, b in itertools.pairwise(points):
             steps = max(1, int(_distance_m(a, b) / (speed * 120)))
             for i in range(steps):
                 f = i / steps
                 lon, lat = a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f
-                msg = encode_dict({"type": 1, "mmsi": mmsi, "lon": round(lon, 5), "lat": round(lat, 5), "speed": knots}, talker_id="AI", sentence_type="VDM")
+                msg = encode_dict(
+                    {"type": 1, "mmsi": mmsi, "lon": round(lon, 5), "lat": round(lat, 5), "speed": knots},
+                    talker_id="AI",
+                    sentence_type="VDM",
+                )
                 lines.append((t, _line(t, msg[0])))
                 t += dt.timedelta(seconds=120)
-        msg = encode_dict({"type": 1, "mmsi": mmsi, "lon": points[-1][0], "lat": points[-1][1], "speed": 0}, talker_id="AI", sentence_type="VDM")
+        msg = encode_dict(
+            {"type": 1, "mmsi": mmsi, "lon": points[-1][0], "lat": points[-1][1], "speed": 0},
+            talker_id="AI",
+            sentence_type="VDM",
+        )
         lines.append((t, _line(t, msg[0])))
     lines.sort(key=lambda x: x[0])
     text = [line for _, line in lines]

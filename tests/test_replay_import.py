@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pytest
-from conftest import shared
 from pyais.encode import encode_dict
 from pyais.messages import TagBlock
 
@@ -21,6 +20,8 @@ from highnorth.formats.traffic.ais import read_ais_csv, read_nmea
 from highnorth.formats.traffic.identity import IdentityTable
 from highnorth.formats.traffic.positions import ReadReport
 from highnorth.formats.traffic.tracks import split_tracks
+
+from conftest import shared
 
 T0 = 1_747_900_800_000  # 2025-05-22T08:00:00Z in ms
 
@@ -68,16 +69,30 @@ def _tagged(t_ms: int, sentence: str) -> str:
 
 
 def test_nmea_multi_part_static_tag_block_times_and_bad_lines(tmp_path: Path):
-    static = encode_dict({"type": 5, "mmsi": 257100200, "shipname": "KNM TEST", "ship_type": 35}, talker_id="AI", sentence_type="VDM", seq_id=3)
+    static = encode_dict(
+        {"type": 5, "mmsi": 257100200, "shipname": "KNM TEST", "ship_type": 35},
+        talker_id="AI",
+        sentence_type="VDM",
+        seq_id=3,
+    )
     assert len(static) == 2  # a two-sentence message
     lines = [_tagged(T0, s) for s in static]
     for i in range(5):
-        pos = encode_dict({"type": 1, "mmsi": 257100200, "lon": 25.0 + i * 0.01, "lat": 70.5}, talker_id="AI", sentence_type="VDM")[0]
+        pos = encode_dict(
+            {"type": 1, "mmsi": 257100200, "lon": 25.0 + i * 0.01, "lat": 70.5}, talker_id="AI", sentence_type="VDM"
+        )[0]
         lines.append(_tagged(T0 + i * 60_000, pos))
     lines.insert(3, lines[3][:-2] + "00")  # corrupt checksum: line 4
     lines.append("!AIVDM,2,2,9,A,00000000000,2*2D")  # a fragment without its start: line 9
-    lines.append(encode_dict({"type": 1, "mmsi": 257100200, "lon": 25.5, "lat": 70.5}, talker_id="AI", sentence_type="VDM")[0])  # no time
-    lines.append(_tagged(T0, encode_dict({"type": 1, "mmsi": 257100300, "lon": 181, "lat": 91}, talker_id="AI", sentence_type="VDM")[0]))
+    lines.append(
+        encode_dict({"type": 1, "mmsi": 257100200, "lon": 25.5, "lat": 70.5}, talker_id="AI", sentence_type="VDM")[0]
+    )  # no time
+    lines.append(
+        _tagged(
+            T0,
+            encode_dict({"type": 1, "mmsi": 257100300, "lon": 181, "lat": 91}, talker_id="AI", sentence_type="VDM")[0],
+        )
+    )
     path = tmp_path / "a.nmea.gz"
     path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
     report = ReadReport()
@@ -86,7 +101,9 @@ def test_nmea_multi_part_static_tag_block_times_and_bad_lines(tmp_path: Path):
     assert set(t["ship_type"].to_pylist()) == {35} and set(t["callsign"].to_pylist()) == {"KNM TEST"}
     assert t["time"].to_pylist() == [T0 + i * 60_000 for i in range(5)]
     assert report.counts["bad_line"] == 1 and report.problems[0].startswith(f"{path}:4: checksum")
-    assert report.counts["orphan_fragment"] == 1 and any(p.startswith(f"{path}:9: fragment 2 of 2") for p in report.problems)
+    assert report.counts["orphan_fragment"] == 1 and any(
+        p.startswith(f"{path}:9: fragment 2 of 2") for p in report.problems
+    )
     assert report.counts["no_time"] == 1 and report.counts["null_position"] == 1
     assert report.counts["no_position"] == 1  # the static message
     who = IdentityTable.default().ais("257100200", 35)
@@ -141,7 +158,9 @@ def _positions(rows: list[tuple]) -> pa.Table:
     from highnorth.formats.traffic.positions import table_from_columns
 
     ident, time, lon, lat, alt = zip(*rows, strict=True)
-    return table_from_columns("adsb", {"ident": list(ident), "time": list(time), "lon": list(lon), "lat": list(lat), "alt_m": list(alt)})
+    return table_from_columns(
+        "adsb", {"ident": list(ident), "time": list(time), "lon": list(lon), "lat": list(lat), "alt_m": list(alt)}
+    )
 
 
 def test_tracks_gaps_duplicates_order_jumps_pole_antimeridian_altitudes():
@@ -180,22 +199,65 @@ def test_tracks_gaps_duplicates_order_jumps_pole_antimeridian_altitudes():
 
 def test_adsb_json_lines_readsb_and_opensky_states(tmp_path: Path):
     lines = tmp_path / "x.jsonl"
-    lines.write_text(json.dumps({"time": T0 / 1000, "icao24": "AE0001", "lat": 70, "lon": 25, "geoaltitude": 100}) + "\n{oops\n")
+    lines.write_text(
+        json.dumps({"time": T0 / 1000, "icao24": "AE0001", "lat": 70, "lon": 25, "geoaltitude": 100}) + "\n{oops\n"
+    )
     report = ReadReport()
     t = _all(read_adsb(lines, report))
     assert t["ident"].to_pylist() == ["ae0001"] and t["alt_m"].to_pylist() == [100.0]  # OpenSky metres
     assert report.problems[0].startswith(f"{lines}:2: not a JSON record")
     readsb = tmp_path / "aircraft.json"
-    readsb.write_text(json.dumps({"now": T0 / 1000, "aircraft": [
-        {"hex": "ae0002", "flight": "RCH12 ", "lat": 70.1, "lon": 25.1, "alt_baro": "ground", "seen_pos": 2},
-        {"hex": "ae0003", "alt_baro": 30000},
-    ]}))
+    readsb.write_text(
+        json.dumps(
+            {
+                "now": T0 / 1000,
+                "aircraft": [
+                    {
+                        "hex": "ae0002",
+                        "flight": "RCH12 ",
+                        "lat": 70.1,
+                        "lon": 25.1,
+                        "alt_baro": "ground",
+                        "seen_pos": 2,
+                    },
+                    {"hex": "ae0003", "alt_baro": 30000},
+                ],
+            }
+        )
+    )
     report = ReadReport()
     t = _all(read_adsb(readsb, report))
     assert t.to_pylist()[0]["callsign"] == "RCH12" and np.isnan(t.to_pylist()[0]["alt_m"])
     assert t["time"].to_pylist() == [T0 - 2000] and report.counts["null_position"] == 1
     states = tmp_path / "states.json"
-    states.write_text(json.dumps({"time": T0 // 1000, "states": [["ae0004", "RCH9", "United States", T0 // 1000, T0 // 1000, 25.0, 70.0, 9000.0, False, 200, 90, 0, None, 9100.0, None, False, 0]]}))
+    states.write_text(
+        json.dumps(
+            {
+                "time": T0 // 1000,
+                "states": [
+                    [
+                        "ae0004",
+                        "RCH9",
+                        "United States",
+                        T0 // 1000,
+                        T0 // 1000,
+                        25.0,
+                        70.0,
+                        9000.0,
+                        False,
+                        200,
+                        90,
+                        0,
+                        None,
+                        9100.0,
+                        None,
+                        False,
+                        0,
+                    ]
+                ],
+            }
+        )
+    )
     t = _all(read_adsb(states, ReadReport()))
     assert t.to_pylist()[0]["alt_m"] == 9100.0
 

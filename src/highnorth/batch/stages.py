@@ -37,6 +37,7 @@ from ..formats.traffic.ais import read_ais_csv, read_nmea
 from ..formats.traffic.identity import IdentityTable
 from ..formats.traffic.positions import ReadReport
 from ..formats.traffic.tracks import split_tracks
+from ..model.activity import Activity
 from ..rules.loading.loader import load_policy
 
 __all__ = ["FORMATS", "Job", "cell_name", "screen_cells", "stage_file"]
@@ -124,7 +125,8 @@ def screen_cells(job: Job, partition: int, cells: list[str]) -> dict[str, Any]:
     files = sorted(f for c in cells for f in (staging / c).glob("*.parquet"))
     positions = pa.concat_tables([pq.read_table(f) for f in files]) if files else None
     counts: Counter[str] = Counter()
-    activities, extra = [], []
+    activities: list[Activity] = []
+    extra: list[dict[str, Any]] = []
     if positions is not None:
         identity = _identity(job.identity_file)
         for track in split_tracks(positions, counts):
@@ -158,7 +160,7 @@ def screen_cells(job: Job, partition: int, cells: list[str]) -> dict[str, Any]:
         partition=partition,
         cells=len(cells),
         positions=int(positions.num_rows) if positions is not None else 0,
-        screened_positions=int(sum(x["positions"] for x in extra)),
+        screened_positions=sum(int(x["positions"]) for x in extra),
         counts=dict(counts),
         seconds=time.perf_counter() - began,
         max_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

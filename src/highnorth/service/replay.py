@@ -82,12 +82,18 @@ def replay_archive(
     `at`), the compliance tables written under `out`. `workers` 0 runs in this process;
     otherwise on a `LocalCluster` of that many processes, or on `scheduler` when given."""
     if format not in FORMATS:
-        raise InputError(f"--format: unknown format `{format}`{did_you_mean(format, FORMATS)}; expected one of {', '.join(FORMATS)}")
+        raise InputError(
+            f"--format: unknown format `{format}`{did_you_mean(format, FORMATS)}; expected one of {', '.join(FORMATS)}"
+        )
     if traffic not in TRAFFIC:
-        raise InputError(f"--traffic: unknown value `{traffic}`{did_you_mean(traffic, TRAFFIC)}; expected one of {', '.join(TRAFFIC)}")
+        raise InputError(
+            f"--traffic: unknown value `{traffic}`{did_you_mean(traffic, TRAFFIC)}; expected one of {', '.join(TRAFFIC)}"
+        )
     for o in outputs:
         if o not in OUTPUTS:
-            raise InputError(f"--also: unknown output `{o}`{did_you_mean(o, OUTPUTS)}; expected one of {', '.join(OUTPUTS)}")
+            raise InputError(
+                f"--also: unknown output `{o}`{did_you_mean(o, OUTPUTS)}; expected one of {', '.join(OUTPUTS)}"
+            )
     if partition_rows < 1000:
         raise InputError(f"--partition-rows: expected at least 1000 positions per partition, got {partition_rows}")
     if not 1 <= buckets <= 4096:

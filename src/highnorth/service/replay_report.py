@@ -61,7 +61,9 @@ def _map(out: Path, summary: dict[str, Any], policy: Policy) -> Path:
             xy = shapely.get_coordinates(line)
             lo, hi = xy.min(axis=0), xy.max(axis=0)
             bounds = [min(bounds[0], lo[0]), min(bounds[1], lo[1]), max(bounds[2], hi[0]), max(bounds[3], hi[1])]
-            ax.plot(xy[:, 0], xy[:, 1], color=OUTCOME_COLOURS.get(str(outcome), "k"), linewidth=0.7, alpha=0.6, zorder=2)
+            ax.plot(
+                xy[:, 0], xy[:, 1], color=OUTCOME_COLOURS.get(str(outcome), "k"), linewidth=0.7, alpha=0.6, zorder=2
+            )
     for part in sorted((out / "exposures").glob("part-*.parquet")):
         e = pq.read_table(part, columns=["effect", "geometry"])
         if not e.num_rows:
@@ -70,7 +72,16 @@ def _map(out: Path, summary: dict[str, Any], policy: Policy) -> Path:
         effects = np.asarray(e["effect"].to_pylist())
         for effect in ("refer", "deny"):
             sel = effects == effect
-            ax.scatter(pts[sel, 0], pts[sel, 1], s=10, marker="o", color=EFFECT_COLOURS[effect], edgecolor="white", linewidth=0.3, zorder=3)
+            ax.scatter(
+                pts[sel, 0],
+                pts[sel, 1],
+                s=10,
+                marker="o",
+                color=EFFECT_COLOURS[effect],
+                edgecolor="white",
+                linewidth=0.3,
+                zorder=3,
+            )
     for name, colour in OUTCOME_COLOURS.items():
         ax.plot([], [], color=colour, label=f"track {name}")
     for name in ("refer", "deny"):
@@ -91,7 +102,15 @@ def _map(out: Path, summary: dict[str, Any], policy: Policy) -> Path:
     return path
 
 
-def _bars(out: Path, name: str, title: str, labels: list[str], series: dict[str, list[int]], colours: dict[str, str], horizontal: bool = False) -> Path:
+def _bars(
+    out: Path,
+    name: str,
+    title: str,
+    labels: list[str],
+    series: dict[str, list[int]],
+    colours: dict[str, str],
+    horizontal: bool = False,
+) -> Path:
     plt = _plt()
     fig, ax = plt.subplots(figsize=(9, max(3.0, 0.3 * len(labels) + 1.5) if horizontal else 3.6), dpi=110)
     base = np.zeros(len(labels))
@@ -124,8 +143,12 @@ def write_report(out: Path, summary: dict[str, Any], policy: Policy) -> Path:
     by_day = summary.get("restricted_by_day", {})
     days = sorted({k.split("|")[0] for k in by_day})
     images["timeline"] = _bars(
-        out, "timeline.png", "Restricted exposures per day (by the rule's effect)", days,
-        {e: [by_day.get(f"{d}|{e}", 0) for d in days] for e in ("refer", "deny")}, EFFECT_COLOURS,
+        out,
+        "timeline.png",
+        "Restricted exposures per day (by the rule's effect)",
+        days,
+        {e: [by_day.get(f"{d}|{e}", 0) for d in days] for e in ("refer", "deny")},
+        EFFECT_COLOURS,
     )
     ze = summary.get("zone_effect", {})
     totals: dict[str, int] = {}
@@ -133,14 +156,23 @@ def write_report(out: Path, summary: dict[str, Any], policy: Policy) -> Path:
         totals[k.split("|")[0]] = totals.get(k.split("|")[0], 0) + v
     top = sorted(totals, key=lambda z: (-totals[z], z))[:15]
     images["zones"] = _bars(
-        out, "zones.png", "Zones entered most (exposures by effect)", top,
-        {e: [ze.get(f"{z}|{e}", 0) for z in top] for e in EFFECT_COLOURS}, EFFECT_COLOURS, horizontal=True,
+        out,
+        "zones.png",
+        "Zones entered most (exposures by effect)",
+        top,
+        {e: [ze.get(f"{z}|{e}", 0) for z in top] for e in EFFECT_COLOURS},
+        EFFECT_COLOURS,
+        horizontal=True,
     )
     bn = summary.get("by_nation", {})
     nations = sorted({k.split("|")[0] for k in bn})
     images["nations"] = _bars(
-        out, "nations.png", "Tracks by nation and outcome", nations,
-        {o: [bn.get(f"{n}|{o}", 0) for n in nations] for o in OUTCOME_COLOURS}, OUTCOME_COLOURS,
+        out,
+        "nations.png",
+        "Tracks by nation and outcome",
+        nations,
+        {o: [bn.get(f"{n}|{o}", 0) for n in nations] for o in OUTCOME_COLOURS},
+        OUTCOME_COLOURS,
     )
     path = out / "report.html"
     path.write_text(_html(summary, images), encoding="utf-8")
@@ -148,7 +180,10 @@ def write_report(out: Path, summary: dict[str, Any], policy: Policy) -> Path:
 
 
 def _table(rows: list[tuple[str, Any]]) -> str:
-    body = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(f'{v:,}' if isinstance(v, int) else str(v))}</td></tr>" for k, v in rows)
+    body = "".join(
+        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(f'{v:,}' if isinstance(v, int) else str(v))}</td></tr>"
+        for k, v in rows
+    )
     return f"<table>{body}</table>"
 
 
@@ -160,9 +195,10 @@ def _html(summary: dict[str, Any], images: dict[str, Path]) -> str:
     failed = summary.get("failed_partitions", []) + summary.get("failed_files", [])
     outcome_rows = [(k, summary.get("by_outcome", {}).get(k, 0)) for k in OUTCOME_COLOURS]
     policy = summary.get("policy", {})
-    head = (
-        f"policy <code>{e(str(policy.get('id')))}</code> ({e(str(policy.get('hash', ''))[:19])}…), "
-        + (f"judged by the rules in force at {e(summary['at'])}" if summary.get("at") else "each track judged by the rules in force at its own time")
+    head = f"policy <code>{e(str(policy.get('id')))}</code> ({e(str(policy.get('hash', ''))[:19])}…), " + (
+        f"judged by the rules in force at {e(summary['at'])}"
+        if summary.get("at")
+        else "each track judged by the rules in force at its own time"
     )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>highnorth replay</title>
@@ -170,12 +206,12 @@ def _html(summary: dict[str, Any], images: dict[str, Path]) -> str:
 table{{border-collapse:collapse;margin:0.5em 0}}th,td{{border:1px solid #ccc;padding:2px 8px;text-align:left}}
 td{{text-align:right}}img{{max-width:100%}}code{{background:#f4f4f4}}</style></head><body>
 <h1>Replay: did the flights and ships follow the rules?</h1>
-<p>{head}; {summary.get('inputs', 0):,} input files ({e(str(summary.get('format')))}), {summary.get('partitions', 0)} partitions on {summary.get('workers', 1)} workers.</p>
+<p>{head}; {summary.get("inputs", 0):,} input files ({e(str(summary.get("format")))}), {summary.get("partitions", 0)} partitions on {summary.get("workers", 1)} workers.</p>
 <h2>Outcomes</h2>{_table([("tracks screened", summary.get("tracks", 0)), *outcome_rows, ("restricted or other exposures", summary.get("exposures", 0))])}
-<img src="{images['map'].name}" alt="map of the tracks by outcome">
-<img src="{images['timeline'].name}" alt="restricted exposures per day">
-<img src="{images['zones'].name}" alt="zones entered most">
-<img src="{images['nations'].name}" alt="tracks by nation and outcome">
+<img src="{images["map"].name}" alt="map of the tracks by outcome">
+<img src="{images["timeline"].name}" alt="restricted exposures per day">
+<img src="{images["zones"].name}" alt="zones entered most">
+<img src="{images["nations"].name}" alt="tracks by nation and outcome">
 <h2>Input</h2>{_table(sorted(read.get("counts", {}).items()))}
 <h2>Tracks</h2>{_table(sorted(counts.items()))}
 <h2>Problems</h2>

@@ -91,12 +91,20 @@ def _read_csv(path: Path, source: str, spec: Any, report: ReadReport) -> Iterato
     first = 2
     try:
         for batch in reader:
-            lines = []
+            lines: list[int] = []
             while len(lines) < batch.num_rows:  # the file's line numbers, past the rows skipped
                 if first not in skipped:
                     lines.append(first)
                 first += 1
-            t = positions_from_columns(pa.Table.from_batches([batch]), source, spec, file, report, lines[0] if lines else first, np.array(lines, dtype=np.int64))
+            t = positions_from_columns(
+                pa.Table.from_batches([batch]),
+                source,
+                spec,
+                file,
+                report,
+                lines[0] if lines else first,
+                np.array(lines, dtype=np.int64),
+            )
             if t is None:
                 return
             yield t

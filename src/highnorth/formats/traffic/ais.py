@@ -140,7 +140,7 @@ def _message(
     except ValueError:
         report.problem("bad_time", file, number, f"tag block `c:` is not a Unix time, got `{stamp}`")
         return
-    lat, lon = float(decoded.lat), float(decoded.lon)
+    lat, lon = float(decoded.lat), float(decoded.lon)  # type: ignore[union-attr]  # POSITION_TYPES have both
     if abs(lat) > 90 or abs(lon) > 180:  # 91 / 181: not available
         report.counts["null_position"] += 1
         return

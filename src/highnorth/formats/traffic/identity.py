@@ -135,12 +135,12 @@ class IdentityTable:
             address = int(icao24, 16)
         except ValueError:
             return Identity(UNKNOWN_NATION, None, False, f"address `{icao24}` is not hexadecimal", "")
-        nation = _in_blocks(self.military_blocks, address)
-        if nation:
-            return Identity(nation, "Air Force", True, "military address range", self.military_source[1])
-        nation = _in_blocks(self.blocks, address)
-        if nation:
-            return Identity(nation, None, False, "address block of the state of registry", self.block_source[1])
+        military = _in_blocks(self.military_blocks, address)
+        if military:
+            return Identity(military, "Air Force", True, "military address range", self.military_source[1])
+        registry = _in_blocks(self.blocks, address)
+        if registry:
+            return Identity(registry, None, False, "address block of the state of registry", self.block_source[1])
         return Identity(UNKNOWN_NATION, None, False, "address in no known block", "")
 
     def ais(self, mmsi: str, ship_type: int = -1) -> Identity:

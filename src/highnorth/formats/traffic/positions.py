@@ -96,7 +96,7 @@ def open_text(path: Path, report: ReadReport) -> Iterator[tuple[int, str]]:
     stream ends the file there: the lines read so far count, the rest is one problem
     (`truncated`) naming the file and the line where it stopped."""
     number = 0
-    stream: IO[bytes]
+    stream: IO[bytes] | gzip.GzipFile
     raw = path.open("rb")
     try:
         magic = raw.read(2)
