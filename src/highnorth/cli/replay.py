@@ -40,7 +40,7 @@ def replay(
     ] = 1_000_000,
     buckets: Annotated[
         int, typer.Option("--buckets", help="Identity buckets per day (partitioning by aircraft/vessel).")
-    ] = 16,
+    ] = 4,
     also: Annotated[
         list[str] | None, typer.Option("--also", help="Also write: gpkg, csv (repeat or comma-separate).")
     ] = None,

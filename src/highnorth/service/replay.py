@@ -70,7 +70,7 @@ def replay_archive(
     workers: int = 2,
     scheduler: str | None = None,
     partition_rows: int = DEFAULT_PARTITION_ROWS,
-    buckets: int = 16,
+    buckets: int = 4,
     outputs: Sequence[str] = (),
     report: bool = True,
     progress: Progress | None = None,

@@ -111,12 +111,12 @@ def times_ms(
     return np.where(bad, -1, np.round(ms)).astype(np.int64)
 
 
-def _idents(arr: pa.Array | pa.ChunkedArray, source: str) -> list[str]:
-    if source == "ais":  # an MMSI may come as a number
-        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-            arr = pc.cast(pc.cast(arr, pa.int64()), pa.string())
-        return [str(v).strip() if v is not None else "" for v in arr.to_pylist()]
-    return [str(v).strip().lower() if v is not None else "" for v in arr.to_pylist()]
+def _idents(arr: pa.Array | pa.ChunkedArray, source: str) -> pa.Array | pa.ChunkedArray:
+    """Identities as text: an MMSI may come as a number; ICAO addresses in lowercase."""
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = pc.cast(pc.cast(arr, pa.int64()) if source == "ais" else arr, pa.string())
+    arr = pc.utf8_trim_whitespace(arr)
+    return pc.fill_null(arr if source == "ais" else pc.utf8_lower(arr), "")
 
 
 def positions_from_columns(
@@ -155,7 +155,9 @@ def positions_from_columns(
         alt = np.where(np.isnan(alt), v, alt)
     cols["alt_m"] = alt
     if found.get("callsign"):
-        cols["callsign"] = [(v or "").strip() for v in pc.cast(table[found["callsign"][0][0]], pa.string()).to_pylist()]
+        cols["callsign"] = pc.fill_null(
+            pc.utf8_trim_whitespace(pc.cast(table[found["callsign"][0][0]], pa.string())), ""
+        )
     if found.get("ship_type"):
         st = _floats(table[found["ship_type"][0][0]], report, file, lines, found["ship_type"][0][0])
         cols["ship_type"] = np.where(np.isfinite(st) & (st >= 0) & (st < 1000), st, -1).astype(np.int16)

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
 import pyarrow as pa
@@ -73,22 +73,28 @@ class ReadReport:
         return {"counts": dict(sorted(self.counts.items())), "problems": list(self.problems)}
 
 
-def table_from_columns(source: str, columns: dict[str, list | np.ndarray]) -> pa.Table:
+def table_from_columns(source: str, columns: dict[str, Any]) -> pa.Table:
     """A positions table from lists or arrays by column name (missing columns get their
     unknown value)."""
     n = len(columns["time"])
     arrays = {
         "source": pa.array([source] * n, pa.string()),
-        "ident": pa.array(columns["ident"], pa.string()),
+        "ident": _strings(columns["ident"]),
         "time": pa.array(np.asarray(columns["time"], dtype=np.int64)),
         "lon": pa.array(np.asarray(columns["lon"], dtype=np.float64)),
         "lat": pa.array(np.asarray(columns["lat"], dtype=np.float64)),
         "alt_m": pa.array(np.asarray(columns.get("alt_m", np.full(n, np.nan)), dtype=np.float64)),
-        "callsign": pa.array(columns.get("callsign", [""] * n), pa.string()),
+        "callsign": _strings(columns.get("callsign", [""] * n)),
         "ship_type": pa.array(np.asarray(columns.get("ship_type", np.full(n, -1)), dtype=np.int16)),
         "line": pa.array(np.asarray(columns.get("line", np.zeros(n)), dtype=np.int64)),
     }
     return pa.table(arrays, schema=SCHEMA)
+
+
+def _strings(values: Any) -> pa.Array | pa.ChunkedArray:
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values
+    return pa.array(values, pa.string())
 
 
 def open_text(path: Path, report: ReadReport) -> Iterator[tuple[int, str]]:

@@ -20,6 +20,7 @@ airspace counts, which fails closed). Ships are at the surface (0 m).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -55,8 +56,10 @@ class Track:
         return f"{self.source}-{self.ident}-{start:%Y%m%dT%H%M%S}Z"
 
     def times(self) -> tuple[dt.datetime, ...]:
-        epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-        return tuple(epoch + dt.timedelta(milliseconds=int(t)) for t in self.time)
+        """The times as datetimes (UTC; exact to the millisecond: at 10^9 s a float64 holds a
+        millisecond to within 10^-6 ms, and `fromtimestamp` rounds to the microsecond)."""
+        seconds = (self.time / 1000.0).tolist()
+        return tuple(map(dt.datetime.fromtimestamp, seconds, itertools.repeat(dt.UTC, len(seconds))))
 
 
 def _distance_m(lon0: np.ndarray, lat0: np.ndarray, lon1: np.ndarray, lat1: np.ndarray) -> np.ndarray:
@@ -73,56 +76,73 @@ def split_tracks(positions: pa.Table, counts: Counter[str] | None = None) -> Ite
     counts = Counter() if counts is None else counts
     if positions.num_rows == 0:
         return
-    # stable: per identity, the input order first (to count what came out of order), then time
-    by_ident = pc.sort_indices(positions, [("source", "ascending"), ("ident", "ascending")])
-    t = positions.take(by_ident)
-    key = pc.binary_join_element_wise(t["source"], t["ident"], ":").to_numpy(zero_copy_only=False)
-    time = t["time"].to_numpy()
-    new_key = np.ones(len(key), dtype=bool)
-    new_key[1:] = key[1:] != key[:-1]
-    counts["out_of_order"] += int(((np.diff(time) < 0) & ~new_key[1:]).sum())
-    order = np.lexsort((time, np.cumsum(new_key)))
-    t = t.take(pa.array(order))
-    key, time, new_key = key[order], time[order], new_key[order]
-    new_key = np.ones(len(key), dtype=bool)
-    new_key[1:] = key[1:] != key[:-1]
-    dup = np.zeros(len(key), dtype=bool)
+    keys = pc.dictionary_encode(pc.binary_join_element_wise(positions["source"], positions["ident"], ":"))
+    keys = keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys
+    # codes in the order of the sorted keys, so tracks come out by source and identity
+    rank = np.argsort(np.argsort(np.asarray(keys.dictionary.to_pylist(), dtype=object)))
+    code = rank[keys.indices.to_numpy(zero_copy_only=False)]
+    time = positions["time"].to_numpy()
+    # per identity in input order first, to count the positions that came out of time order
+    by_code = np.argsort(code, kind="stable")
+    same = code[by_code][1:] == code[by_code][:-1]
+    counts["out_of_order"] += int((same & (np.diff(time[by_code]) < 0)).sum())
+    order = np.lexsort((time, code))
+    code, time = code[order], time[order]
+    new_key = np.ones(len(code), dtype=bool)
+    new_key[1:] = code[1:] != code[:-1]
+    dup = np.zeros(len(code), dtype=bool)
     dup[1:] = ~new_key[1:] & (time[1:] == time[:-1])
     counts["duplicate"] += int(dup.sum())
-    if dup.any():
-        keep = ~dup
-        t, key, time, new_key = t.filter(pa.array(keep)), key[keep], time[keep], new_key[keep]
-    lon, lat = t["lon"].to_numpy(), t["lat"].to_numpy()
-    alt = t["alt_m"].to_numpy()
-    source = t["source"].to_numpy(zero_copy_only=False)
-    src_gap = np.where(source == "adsb", MAX_GAP_S["adsb"], MAX_GAP_S["ais"]).astype(np.float64)
-    src_speed = np.where(source == "adsb", MAX_SPEED_MS["adsb"], MAX_SPEED_MS["ais"])
+    keep = order[~dup]
+    code, time, new_key = code[~dup], time[~dup], new_key[~dup]
+    lon, lat = positions["lon"].to_numpy()[keep], positions["lat"].to_numpy()[keep]
+    alt = positions["alt_m"].to_numpy()[keep]
+    ship_type = positions["ship_type"].to_numpy()[keep]
+    adsb = np.asarray(pc.equal(positions["source"], "adsb").to_numpy(zero_copy_only=False), dtype=bool)[keep]
     dt_s = np.diff(time) / 1000.0
-    dist = _distance_m(lon[:-1], lat[:-1], lon[1:], lat[1:])
-    speed = dist / np.maximum(dt_s, 1e-3)
-    gap = dt_s > src_gap[1:]
-    jump = speed > src_speed[1:]
+    speed = _distance_m(lon[:-1], lat[:-1], lon[1:], lat[1:]) / np.maximum(dt_s, 1e-3)
+    gap = dt_s > np.where(adsb[1:], MAX_GAP_S["adsb"], MAX_GAP_S["ais"])
+    jump = speed > np.where(adsb[1:], MAX_SPEED_MS["adsb"], MAX_SPEED_MS["ais"])
     dateline = np.abs(np.diff(lon)) > 180
-    split = np.ones(len(key), dtype=bool)
+    split = np.ones(len(code), dtype=bool)
     split[1:] = new_key[1:] | gap | jump | dateline
     counts["split_gap"] += int((gap & ~new_key[1:]).sum())
     counts["split_jump"] += int((jump & ~gap & ~new_key[1:]).sum())
     counts["split_antimeridian"] += int((dateline & ~jump & ~gap & ~new_key[1:]).sum())
     starts = np.flatnonzero(split)
-    ends = np.append(starts[1:], len(key))
-    callsign = t["callsign"].to_numpy(zero_copy_only=False)
-    ship_type = t["ship_type"].to_numpy()
-    ident = t["ident"].to_numpy(zero_copy_only=False)
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+    ends = np.append(starts[1:], len(code))
+    # per track: source and identity of its first row, its first callsign that is not empty
+    firsts = pa.array(keep[starts])
+    source = positions["source"].take(firsts).to_pylist()
+    ident = positions["ident"].take(firsts).to_pylist()
+    named = np.flatnonzero(
+        np.asarray(pc.not_equal(positions["callsign"], "").to_numpy(zero_copy_only=False), dtype=bool)[keep]
+    )
+    first_named = np.searchsorted(named, starts)
+    has_name = first_named < len(named)
+    has_name[has_name] &= named[first_named[has_name]] < ends[has_name]
+    callsigns = (
+        positions["callsign"]
+        .take(
+            pa.array(
+                keep[named[np.minimum(first_named, max(len(named) - 1, 0))]]
+                if len(named)
+                else np.zeros(0, dtype=np.int64)
+            )
+        )
+        .to_pylist()
+    )
+    ship_types = np.maximum.reduceat(ship_type, starts) if len(starts) else []
+    for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
         if b - a < 2:
             counts["single_position"] += 1
             continue
         counts["tracks"] += 1
         yield Track(
-            source=str(source[a]),
-            ident=str(ident[a]),
-            callsign=next((str(c) for c in callsign[a:b] if c), ""),
-            ship_type=int(ship_type[a:b].max()),
+            source=str(source[k]),
+            ident=str(ident[k]),
+            callsign=str(callsigns[k]) if has_name[k] else "",
+            ship_type=int(ship_types[k]),
             time=time[a:b],
             lon=lon[a:b],
             lat=lat[a:b],
