@@ -77,7 +77,7 @@ def positions(count: int) -> pa.Table:
         xyz = np.asarray(a.geometry.coords)
         n = len(xyz)
         ident += [f"a{k:05x}"] * n
-        callsign += [f"{PREFIX[a.actor.nation] if a.actor.nation in PREFIX else 'RCH'}{k % 1000}"] * n
+        callsign += [f"{PREFIX.get(a.actor.nation, 'RCH')}{k % 1000}"] * n
         time_ms.append(np.array([t.timestamp() * 1000 for t in a.times], dtype=np.int64))
         lon.append(xyz[:, 0])
         lat.append(xyz[:, 1])
