@@ -43,7 +43,7 @@ OUT = ROOT / "examples" / "replay"
 # (source file, every nth record, new centre lon/lat, new start UTC, icao24, callsign, mirrored east-west)
 FLIGHTS = [
     ("military_inflight_refuelling.json.gz", 4, (23.6, 70.4), "2025-05-21T08:00:00Z", "ae1f42", "RCH417", True),
-    ("military_inflight_refuelling.json.gz", 4, (23.6, 70.4), "2025-05-23T08:00:00Z", "ae1f43", "RCH418", True),
+    ("military_inflight_refuelling.json.gz", 4, (24.6, 70.2), "2025-05-23T08:00:00Z", "ae1f43", "RCH418", True),
     ("tv_relay_vasaloppet.json.gz", 2, (28.6, 70.15), "2025-05-23T12:00:00Z", "3f7a21", "GAF683", False),
     ("tv_relay_vasaloppet.json.gz", 2, (21.0, 69.9), "2025-05-21T12:00:00Z", "43c5e1", "RRR7721", False),
 ]
