@@ -57,7 +57,9 @@ def _map(out: Path, summary: dict[str, Any], policy: Policy) -> Path:
         keep = rng.random(t.num_rows) < share
         outcomes = np.asarray(t["outcome"].to_pylist())[keep]
         lines = shapely.from_wkb(t["geometry"].to_numpy(zero_copy_only=False)[keep])
-        severity = np.argsort([list(OUTCOME_COLOURS).index(str(o)) if o in OUTCOME_COLOURS else 9 for o in outcomes], kind="stable")
+        severity = np.argsort(
+            [list(OUTCOME_COLOURS).index(str(o)) if o in OUTCOME_COLOURS else 9 for o in outcomes], kind="stable"
+        )
         for outcome, line in zip(outcomes[severity], lines[severity], strict=True):  # the most severe on top
             xy = shapely.get_coordinates(line)
             lo, hi = xy.min(axis=0), xy.max(axis=0)
