@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,7 +16,7 @@ _PIECES = st.sampled_from(
     ["T", " ", "t", "Z", "z", "+02:00", "-00:30", "+2:00", ".5", ".123456", ".1234567", ":60", ""]
 )
 times = st.one_of(
-    st.datetimes(min_value=dt.datetime(1890, 1, 1), max_value=dt.datetime(9100, 1, 1), timezones=st.just(dt.UTC)).map(
+    st.datetimes(min_value=dt.datetime(1890, 1, 1), max_value=dt.datetime(9100, 1, 1), timezones=st.just(dt.UTC)).map(  # noqa: DTZ001 (hypothesis bounds are naive)
         lambda t: t.isoformat().replace("+00:00", "Z")
     ),
     st.builds(
@@ -111,3 +112,22 @@ def test_a_boolean_among_coordinates_is_still_rejected():
         assert "coordinates" in str(exc) or "geometry" in str(exc)
     else:
         raise AssertionError("a boolean coordinate was accepted")
+
+
+def test_the_fast_path_is_taken_when_it_pays(default_policy):
+    from highnorth.engine import PathCosts, Screener
+
+    screener = Screener(default_policy)
+    assert not screener.kernel.grid_built
+    assert not screener.fast_path(20_780)  # building the grid would cost more than it saves
+    assert screener.fast_path(2_000_000)
+    screener.costs = PathCosts(simple=2e-6, fast=1e-6, grid=0.5)
+    assert not screener.fast_path(400_000) and screener.fast_path(600_000)
+    _ = screener.kernel.grid
+    assert screener.fast_path(3_000)  # once built, it pays for any batch
+    assert Screener(default_policy, fast_path_vertices=10).fast_path(10)  # a fixed threshold when asked for
+    costs = PathCosts()
+    costs.observe(True, 10_000, 0.1)  # 10 µs per vertex measured: the average moves towards it
+    assert costs.fast == pytest.approx(0.7 * 0.6e-6 + 0.3 * 10e-6)
+    costs.observe(True, 10, 100.0)  # too small a sample to learn from
+    assert costs.fast == pytest.approx(0.7 * 0.6e-6 + 0.3 * 10e-6)

@@ -132,7 +132,7 @@ def split_tracks(positions: pa.Table, counts: Counter[str] | None = None) -> Ite
         )
         .to_pylist()
     )
-    ship_types = np.maximum.reduceat(ship_type, starts) if len(starts) else []
+    ship_types: np.ndarray = np.maximum.reduceat(ship_type, starts) if len(starts) else np.zeros(0, dtype=np.int16)
     for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
         if b - a < 2:
             counts["single_position"] += 1
