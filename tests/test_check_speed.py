@@ -131,3 +131,20 @@ def test_the_fast_path_is_taken_when_it_pays(default_policy):
     assert costs.fast == pytest.approx(0.7 * 0.6e-6 + 0.3 * 10e-6)
     costs.observe(True, 10, 100.0)  # too small a sample to learn from
     assert costs.fast == pytest.approx(0.7 * 0.6e-6 + 0.3 * 10e-6)
+
+
+def test_slow_first_run_work_is_announced(monkeypatch):
+    import io
+    import time
+
+    from rich.console import Console
+
+    from highnorth.cli import common
+
+    buf = io.StringIO()
+    monkeypatch.setattr(common, "err_console", lambda: Console(file=buf, force_terminal=True))
+    with common.announce_after(0.05, "deriving the zones"):
+        time.sleep(0.5)
+    with common.announce_after(30, "never said"):
+        pass
+    assert "deriving the zones" in buf.getvalue() and "never said" not in buf.getvalue()
