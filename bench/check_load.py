@@ -11,7 +11,11 @@ same run:
   write) / screen (target ≤ 2.5);
 - `highnorth check FILE --format json -o OUT` as a user runs it (a new process, warm zone
   cache): `cli_1w_s`, `cli_2w_s` (`--workers 2`) and `speedup_2w` (target ≥ 1.5);
-- `small_file_s`: the same command on a one-flight file of 2 vertices (target < 1 s wall).
+- `small_file_s`: the same command on a one-flight file of 2 vertices (target < 1 s wall), the
+  best of three;
+- with `--baseline-src DIR` (another checkout's `src`, e.g. `git archive main src | tar -x -C
+  /tmp/before`), both trees measured in turn `--rounds` times, the best of each, and the
+  speedups of this tree over the baseline, and whether both write the same Decision JSON.
 """
 
 from __future__ import annotations
@@ -71,8 +75,8 @@ def flights_file(path: Path, flights: int, vertices: int, seed: int = 5) -> Path
     return path
 
 
-def cli(args: list[str]) -> float:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+def cli(src: Path, args: list[str]) -> float:
+    env = {**os.environ, "PYTHONPATH": str(src)}
     began = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "highnorth.cli.app", *args], env=env, capture_output=True, text=True)
     if done.returncode not in (0, 3, 4):
@@ -80,10 +84,62 @@ def cli(args: list[str]) -> float:
     return time.perf_counter() - began
 
 
+STAGES = """
+import json, sys, time
+from pathlib import Path
+from highnorth.engine import Screener
+from highnorth.formats.activity_geojson import load_activities
+from highnorth.formats.decision_json import decisions_text
+from highnorth.rules.loading.loader import load_policy
+from highnorth.runtime import keep_freed_memory
+keep_freed_memory()
+out = {}
+began = time.perf_counter()
+policy = load_policy(Path(sys.argv[1])).policy
+screener = Screener(policy)
+out["index_s"] = time.perf_counter() - began
+began = time.perf_counter(); _ = screener.kernel.grid; out["grid_s"] = time.perf_counter() - began
+began = time.perf_counter()
+acts = load_activities(sys.argv[2], known_nations=set(policy.actors.nations)).activities
+out["read_s"] = time.perf_counter() - began
+began = time.perf_counter(); decisions = screener.screen(acts); out["screen_s"] = time.perf_counter() - began
+began = time.perf_counter(); text = decisions_text(policy, decisions); out["write_s"] = time.perf_counter() - began
+print(json.dumps(out))
+"""
+
+
+def stages(src: Path, path: Path) -> dict[str, float]:
+    """The stages in a fresh process of the source tree `src`."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    done = subprocess.run(
+        [sys.executable, "-c", STAGES, str(DEFAULT), str(path)], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(src: Path, tmp: Path, path: Path, small: Path, tag: str) -> dict[str, float]:
+    s = stages(src, path)
+    s["ratio_end_to_end_vs_screen"] = (s["read_s"] + s["screen_s"] + s["write_s"]) / s["screen_s"]
+    cli(src, ["check", str(small), "--format", "json", "-o", str(tmp / "warm.json")])  # warms the zone cache
+    s["small_file_s"] = min(
+        cli(src, ["check", str(small), "--format", "json", "-o", str(tmp / "s.json")]) for _ in range(3)
+    )
+    s["cli_1w_s"] = cli(src, ["check", str(path), "--format", "json", "-o", str(tmp / f"{tag}1.json")])
+    s["cli_2w_s"] = cli(
+        src, ["check", str(path), "--format", "json", "-o", str(tmp / f"{tag}2.json"), "--workers", "2"]
+    )
+    s["speedup_2w"] = s["cli_1w_s"] / s["cli_2w_s"]
+    return s
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--flights", type=int, default=1000)
     ap.add_argument("--vertices", type=int, default=1000)
+    ap.add_argument(
+        "--baseline-src", type=Path, help="another source tree (say, main's `src`) measured in turn with this one"
+    )
+    ap.add_argument("--rounds", type=int, default=2)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="highnorth-check-bench-"))
     path = flights_file(tmp / "flights.geojson", args.flights, args.vertices)
@@ -94,54 +150,28 @@ def main() -> None:
         segments=args.flights * (args.vertices - 1),
         mb=path.stat().st_size / 1e6,
     )
-
-    sys.path.insert(0, str(ROOT / "src"))
-    from highnorth.engine import Screener
-    from highnorth.formats.activity_geojson import load_activities
-    from highnorth.formats.decision_json import decisions_text
-    from highnorth.rules.loading.loader import load_policy
-    from highnorth.runtime import keep_freed_memory
-
-    keep_freed_memory()
-    began = time.perf_counter()
-    policy = load_policy(DEFAULT).policy
-    screener = Screener(policy)
-    index_s = time.perf_counter() - began
-    began = time.perf_counter()
-    _ = screener.kernel.grid
-    grid_s = time.perf_counter() - began
-    began = time.perf_counter()
-    acts = load_activities(path, known_nations=set(policy.actors.nations)).activities
-    read_s = time.perf_counter() - began
-    began = time.perf_counter()
-    decisions = screener.screen(acts)
-    screen_s = time.perf_counter() - began
-    began = time.perf_counter()
-    text = decisions_text(policy, decisions)
-    write_s = time.perf_counter() - began
-    say(
-        index_s=index_s,
-        grid_s=grid_s,
-        read_s=read_s,
-        screen_s=screen_s,
-        write_s=write_s,
-        json_mb=len(text) / 1e6,
-        ratio_end_to_end_vs_screen=(read_s + screen_s + write_s) / screen_s,
-    )
-
-    cli(["check", str(small), "--format", "json", "-o", str(tmp / "warm.json")])  # warms the zone cache
-    small_s = min(cli(["check", str(small), "--format", "json", "-o", str(tmp / "s.json")]) for _ in range(3))
-    one = cli(["check", str(path), "--format", "json", "-o", str(tmp / "1.json")])
-    two = cli(["check", str(path), "--format", "json", "-o", str(tmp / "2.json"), "--workers", "2"])
-    same = (tmp / "1.json").read_bytes() == (tmp / "2.json").read_bytes()
-    say(
-        small_file_s=small_s,
-        cli_1w_s=one,
-        cli_2w_s=two,
-        speedup_2w=one / two,
-        same_output=same,
-        segments_per_s_1w=args.flights * (args.vertices - 1) / one,
-    )
+    trees = {"this": ROOT / "src", **({"baseline": args.baseline_src} if args.baseline_src else {})}
+    best: dict[str, dict[str, float]] = {}
+    for r in range(args.rounds):  # in turn, so both see the same machine
+        for tag, src in trees.items():
+            m = measure(src, tmp, path, small, tag)
+            say(tree=tag, round=r, **m)
+            best[tag] = {k: min(v, best.get(tag, {}).get(k, v)) for k, v in m.items() if k.endswith("_s")}
+    for m in best.values():  # the ratios of the best times
+        m["ratio_end_to_end_vs_screen"] = (m["read_s"] + m["screen_s"] + m["write_s"]) / m["screen_s"]
+        m["speedup_2w"] = m["cli_1w_s"] / m["cli_2w_s"]
+    same = (tmp / "this1.json").read_bytes() == (tmp / "this2.json").read_bytes()
+    for tag, m in best.items():
+        say(tree=tag, best_of=args.rounds, **m)
+    if "baseline" in best:
+        b, t = best["baseline"], best["this"]
+        say(
+            read_speedup=b["read_s"] / t["read_s"],
+            cli_1w_speedup=b["cli_1w_s"] / t["cli_1w_s"],
+            small_file_speedup=b["small_file_s"] / t["small_file_s"],
+            same_output_1_2_workers=same,
+            same_output_as_baseline=(tmp / "this1.json").read_bytes() == (tmp / "baseline1.json").read_bytes(),
+        )
 
 
 if __name__ == "__main__":

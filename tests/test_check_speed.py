@@ -148,3 +148,17 @@ def test_slow_first_run_work_is_announced(monkeypatch):
     with common.announce_after(30, "never said"):
         pass
     assert "deriving the zones" in buf.getvalue() and "never said" not in buf.getvalue()
+
+
+def test_the_cli_starts_without_loading_the_replay_stack():
+    """`highnorth check` on a small file should not pay for Dask, pyarrow or matplotlib."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "src"
+    code = "import sys, highnorth.cli.app; print(sorted(m for m in ('dask', 'distributed', 'pyarrow', 'matplotlib', 'pyais') if m in sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env={"PYTHONPATH": str(src)}, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

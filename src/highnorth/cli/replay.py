@@ -1,5 +1,6 @@
 """`highnorth replay`: screen traffic archives (ADS-B, AIS) track by track, on a Dask cluster.
-Use case: `service.replay.replay_archive`; the report: `service.replay_report`."""
+Use case: `service.replay.replay_archive` (imported when the command runs, so the other commands
+do not pay for loading Dask and pyarrow); the report: `service.replay_report`."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..service.replay import replay_archive
 from .common import console, err_console, settings, warn
 
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy directory (default: the High North dataset).")]
@@ -47,6 +47,8 @@ def replay(
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML report and its plots.")] = False,
 ) -> None:
     """Replay traffic archives: did the flights and ships follow the rules?"""
+    from ..service.replay import replay_archive  # Dask, pyarrow, pyais: loaded by this command only
+
     outputs = [o.strip() for value in also or [] for o in value.split(",") if o.strip()]
     quiet = not err_console().is_terminal
     with Progress(
