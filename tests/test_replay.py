@@ -116,7 +116,8 @@ def test_replay_equals_check_for_any_partitioning_and_workers(
     assert result.summary["tracks"] == len(expected)
 
 
-def test_failed_partition_is_retried_then_named(tmp_path: Path, monkeypatch):
+@pytest.mark.parametrize("on_dask", [False, True])
+def test_failed_partition_is_retried_then_named(tmp_path: Path, monkeypatch, on_dask, request):
     path = EXAMPLE / "adsb-finnmark.json.gz"
     calls = {"n": 0}
     real = batch_run.screen_cells
@@ -131,7 +132,8 @@ def test_failed_partition_is_retried_then_named(tmp_path: Path, monkeypatch):
 
     monkeypatch.setattr(batch_run, "screen_cells", flaky)
     job = Job(str(default_policy_dir()), None, str(tmp_path), "adsb", buckets=4)
-    result = run_replay(job, [str(path), str(tmp_path / "missing.json")], partition_rows=1, retries=1)
+    client = request.getfixturevalue("dask_client") if on_dask else None
+    result = run_replay(job, [str(path), str(tmp_path / "missing.json")], client=client, partition_rows=1, retries=1)
     assert result.partitions >= 2
     assert len(result.failed_partitions) == 1 and result.failed_partitions[0].startswith("partition 1 (day=")
     assert "always fails" in result.failed_partitions[0]
