@@ -131,6 +131,11 @@ def test_the_fast_path_is_taken_when_it_pays(default_policy):
     assert costs.fast == pytest.approx(0.7 * 0.6e-6 + 0.3 * 10e-6)
     costs.observe(True, 10, 100.0)  # too small a sample to learn from
     assert costs.fast == pytest.approx(0.7 * 0.6e-6 + 0.3 * 10e-6)
+    costs = PathCosts(grid=0.5)
+    assert not costs.fast_pays(20_000, grid_built=False)
+    costs.observe(False, 20_000, 0.3)
+    costs.observe(False, 20_000, 0.3)  # 0.6 s spent on the simple kernel: more than the grid costs
+    assert costs.fast_pays(20_000, grid_built=False)
 
 
 def test_slow_first_run_work_is_announced(monkeypatch):

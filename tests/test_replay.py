@@ -273,3 +273,25 @@ def test_cli_replay_bad_options_exit_2(tmp_path: Path, capsys, args, message):
     code = main(["replay", str(EXAMPLE / "adsb-finnmark.json.gz"), "--out", str(tmp_path), "--workers", "0", *args])
     assert code == 2
     assert message in " ".join(capsys.readouterr().err.split())
+
+
+def test_service_replays_on_an_existing_scheduler(tmp_path: Path, dask_client):
+    from highnorth.service.config import Settings
+    from highnorth.service.replay import replay_archive
+
+    seen: list[str | None] = []
+    done = replay_archive(
+        [EXAMPLE / "ais-finnmark.nmea"],
+        format="ais-nmea",
+        out=tmp_path,
+        settings=Settings.from_env(limits=False),
+        scheduler=dask_client.scheduler.address,
+        report=False,
+        warn=lambda m: None,
+        on_cluster=seen.append,
+        progress=lambda stage, done, total: seen.append(f"{stage} {done}/{total}"),
+    )
+    assert done.result.workers == 2 and done.result.summary["tracks"] == 3
+    assert "read 1/1" in seen and any(s and s.startswith("screen ") for s in seen)
+    assert json.loads((tmp_path / "summary.json").read_text())["read"]["counts"]["bad_line"] == 2
+    assert dask_client.status == "running"  # the shared cluster is left as it was

@@ -52,7 +52,10 @@ class PathCosts:
     """What each path of `Screener.screen` costs, measured as it runs: seconds per track vertex
     on the simple kernel and on the grid's fast path (both with the decision stage), and the
     seconds it takes to build the grid (with loading the compiled loops) the first time. The
-    fast path is taken when it pays: ``grid (unless built) + n × fast < n × simple``.
+    fast path is taken when it pays: ``grid (unless built) + n × fast < n × simple`` — or, for a
+    screener that lives on (a server, a replay worker), once the time it has spent on the simple
+    kernel reaches what the grid costs (ski rental: never more than twice the best choice made
+    knowing the future).
 
     The starting values are bench/check_load.py's on the 2-core machine (docs/performance.md):
     2.2 µs and 0.6 µs per vertex, 0.8 s for the grid — so a first call takes the fast path from
@@ -69,13 +72,18 @@ class PathCosts:
     simple: float = 2.2e-6
     fast: float = 0.6e-6
     grid: float = 0.8
+    spent_simple: float = 0.0
 
     MIN_SAMPLE = 2_000
 
     def fast_pays(self, vertices: int, *, grid_built: bool) -> bool:
-        return (0.0 if grid_built else self.grid) + vertices * self.fast < vertices * self.simple
+        if grid_built:
+            return vertices * self.fast < vertices * self.simple
+        return self.spent_simple >= self.grid or self.grid + vertices * self.fast < vertices * self.simple
 
     def observe(self, fast: bool, vertices: int, seconds: float) -> None:
+        if not fast:
+            self.spent_simple += seconds
         if vertices >= self.MIN_SAMPLE:
             per_vertex = seconds / vertices
             if fast:

@@ -113,8 +113,9 @@ def stage_file(job: Job, index: int, path: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=2)
 def _screener(policy_dir: str, cache_dir: str | None) -> Screener:
-    """One screener per worker process and policy (loading and indexing are paid once)."""
-    return Screener(load_policy(Path(policy_dir), cache_dir=Path(cache_dir) if cache_dir else None).policy)
+    """One screener per worker process and policy (loading, indexing and the grid are paid once:
+    a worker screens partition after partition, so the grid's fast path pays from the first)."""
+    return Screener(load_policy(Path(policy_dir), cache_dir=Path(cache_dir) if cache_dir else None).policy).warm()
 
 
 @lru_cache(maxsize=2)
