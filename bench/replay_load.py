@@ -11,6 +11,8 @@ military callsigns) written as Parquet files, then, in the same run:
   on a `LocalCluster` of 1 and 2 worker processes, after a warm-up replay that loaded the policy
   and built the grid in each worker (start-up is reported apart: `startup_1w_s`, `startup_2w_s`);
 - `ratio_1w_vs_screen` (target ≥ 0.5), `speedup_2w` (2 workers over 1; target ≥ 1.5);
+  `cpu_s` (the tasks' CPU time, summed) and `cores_used` = `cpu_s` / wall: how many cores the
+  run actually got (on a shared machine, fewer than its workers);
 - `max_worker_rss_mb` and `max_partition_positions`: the peak resident memory of a worker and
   the largest partition; `worker_rss_after_warmup_mb` the peak after the warm-up (interpreter,
   policy, grid, numba: loading the policy without the zone cache peaks higher than a partition);
@@ -157,6 +159,8 @@ def main() -> None:
                 f"replay_{workers}w_positions_per_s": rates[workers],
             },
             read_s=result.seconds["read"],
+            cpu_s=result.seconds["read_cpu"] + result.seconds["screen_cpu"],
+            cores_used=(result.seconds["read_cpu"] + result.seconds["screen_cpu"]) / wall,
             screen_stage_s=result.seconds["screen"],
             partitions=result.partitions,
             tracks=s["tracks"],

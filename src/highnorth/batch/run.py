@@ -160,6 +160,7 @@ def run_replay(
             )
             continue
         cells.update(res["cells"])
+        result.seconds["read_cpu"] = result.seconds.get("read_cpu", 0.0) + res["cpu_seconds"]
         part = ReadReport()
         part.counts.update(res["report"]["counts"])
         part.problems = res["report"]["problems"]
@@ -193,6 +194,7 @@ def run_replay(
         for k in ("positions", "screened_positions", "tracks", "exposures"):
             merged[k] += res[k]
         merged["max_rss_mb"] = max(merged["max_rss_mb"], res["max_rss_mb"])
+        result.seconds["screen_cpu"] = result.seconds.get("screen_cpu", 0.0) + res["cpu_seconds"]
         merged["max_partition_positions"] = max(merged["max_partition_positions"], res["positions"])
     result.seconds["screen"] = time.perf_counter() - began
     result.summary = {k: dict(v) if isinstance(v, Counter) else v for k, v in merged.items()}

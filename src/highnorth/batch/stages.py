@@ -76,6 +76,7 @@ def stage_file(job: Job, index: int, path: str) -> dict[str, Any]:
     """Stage 1 for one input file: its positions in staging files per cell. Returns
     `{"cells": {cell: rows}, "report": ReadReport json, "file": path}`; a file that cannot be
     read is a problem in the report, not an exception."""
+    cpu = time.process_time()
     report = ReadReport()
     cells: Counter[str] = Counter()
     staging = Path(job.out_dir) / "staging"
@@ -108,7 +109,7 @@ def stage_file(job: Job, index: int, path: str) -> dict[str, Any]:
                 )
                 cells[name] += b - a
             block_no += 1
-    return {"file": path, "cells": dict(cells), "report": report.to_json()}
+    return {"file": path, "cells": dict(cells), "report": report.to_json(), "cpu_seconds": time.process_time() - cpu}
 
 
 @lru_cache(maxsize=2)
@@ -127,7 +128,7 @@ def screen_cells(job: Job, partition: int, cells: list[str]) -> dict[str, Any]:
     """Stage 2 for one partition: the positions of its cells screened; the tracks and exposures
     tables written as `tracks/part-NNNNN.parquet` and `exposures/part-NNNNN.parquet`. Returns
     counts by outcome, nation, zone and day, and the tracks' split counts."""
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     staging = Path(job.out_dir) / "staging"
     files = sorted(f for c in cells for f in (staging / c).glob("*.arrow"))
     positions = pa.concat_tables([feather.read_table(f, memory_map=True) for f in files]) if files else None
@@ -170,6 +171,7 @@ def screen_cells(job: Job, partition: int, cells: list[str]) -> dict[str, Any]:
         screened_positions=sum(int(x["positions"]) for x in extra),
         counts=dict(counts),
         seconds=time.perf_counter() - began,
+        cpu_seconds=time.process_time() - cpu,
         max_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         pid=os.getpid(),
     )
