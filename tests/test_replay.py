@@ -77,6 +77,10 @@ def _check_decisions(path: Path, tmp: Path, screener) -> dict[str, dict]:
     for track in split_tracks(positions):
         # tracks are cut at UTC midnight by the replay's partitioning by day; these never cross it
         acts.append(track_activity(track, identity.adsb(track.ident, track.callsign)))
+    return _check(acts, tmp, screener)
+
+
+def _check(acts, tmp: Path, screener) -> dict[str, dict]:
     doc = {"type": "FeatureCollection", "features": [activity_feature(a) for a in acts]}
     geojson = tmp / "tracks.geojson"
     geojson.write_text(json.dumps(doc))
@@ -163,6 +167,15 @@ def test_unknown_actor_fails_closed(tmp_path: Path):
     assert t["outcome"].to_pylist()[0] in ("referred", "denied")  # east of 24°E, foreign, allied with nobody
     job = Job(str(default_policy_dir()), None, str(tmp_path / "out2"), "adsb", traffic="state")
     assert run_replay(job, [str(path)]).summary["counts"]["not_state"] == 1
+    # no track screened: the tables and the GeoPackage layers exist all the same, empty
+    import pyogrio
+
+    from highnorth.formats.compliance import to_geopackage
+
+    parts = sorted((tmp_path / "out2" / "exposures").glob("*.parquet"))
+    assert pq.read_table(parts[0]).num_rows == 0
+    to_geopackage(parts, tmp_path / "x.gpkg", "exposures", "Point")
+    assert dict(pyogrio.list_layers(tmp_path / "x.gpkg")) == {"exposures": "Point"}
 
 
 def test_cli_replay_writes_geoparquet_geopackage_csv_and_report(tmp_path: Path, capsys):
@@ -295,3 +308,19 @@ def test_service_replays_on_an_existing_scheduler(tmp_path: Path, dask_client):
     assert "read 1/1" in seen and any(s and s.startswith("screen ") for s in seen)
     assert json.loads((tmp_path / "summary.json").read_text())["read"]["counts"]["bad_line"] == 2
     assert dask_client.status == "running"  # the shared cluster is left as it was
+
+
+def test_replay_equals_check_on_ais_tracks(tmp_path: Path, screener):
+    from highnorth.formats.traffic.ais import read_nmea
+
+    path = EXAMPLE / "ais-finnmark.nmea"
+    positions = pa.concat_tables(list(read_nmea(path, ReadReport())))
+    identity = IdentityTable.default()
+    acts = [
+        track_activity(t, who) for t in split_tracks(positions) if (who := identity.ais(t.ident, t.ship_type)).state
+    ]
+    assert {a.kind for a in acts} == {"naval_transit"} and {a.altitude for a in acts} == {(0.0, 0.0)}
+    expected = _check(acts, tmp_path, screener)
+    job = Job(str(default_policy_dir()), None, str(tmp_path / "out"), "ais-nmea", buckets=2)
+    run_replay(job, [str(path)], partition_rows=100)
+    assert _replayed(tmp_path / "out") == expected and len(expected) == 3

@@ -210,10 +210,11 @@ def to_geopackage(parts: Sequence[Path], out: Path, layer: str, geometry_type: s
     import pyogrio.raw
 
     count = 0
-    for part in parts:
+    written = False
+    for index, part in enumerate(parts):
         table = pq.read_table(part)
-        if not table.num_rows:
-            continue
+        if not table.num_rows and (written or index < len(parts) - 1):
+            continue  # an empty part adds nothing; the last one still makes the layer if none did
         names = [n for n in table.column_names if n not in ("geometry", "decision")]
         fields = []
         for n in names:
@@ -237,7 +238,8 @@ def to_geopackage(parts: Sequence[Path], out: Path, layer: str, geometry_type: s
             driver="GPKG",
             geometry_type=geometry_type,
             crs="EPSG:4326",
-            append=out.exists() and count > 0,
+            append=written,
         )
+        written = True
         count += table.num_rows
     return count

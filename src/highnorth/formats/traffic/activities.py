@@ -24,11 +24,11 @@ __all__ = ["activity_feature", "track_activity"]
 def track_activity(track: Track, who: Identity) -> Activity:
     """The activity a track is: its kind, actor, times and geometry."""
     times = track.times()
-    if track.alt_m is not None:
-        geometry = shapely.linestrings(np.column_stack([track.lon, track.lat, track.alt_m]))
-    else:
-        geometry = shapely.linestrings(np.column_stack([track.lon, track.lat]))
     flight = track.source == "adsb"
+    if flight and track.alt_m is not None:
+        geometry = shapely.linestrings(np.column_stack([track.lon, track.lat, track.alt_m]))
+    else:  # a ship is at the surface: the band 0-0 m, not a third coordinate (one or the other)
+        geometry = shapely.linestrings(np.column_stack([track.lon, track.lat]))
     return Activity(
         id=track.id,
         kind="flight" if flight else "naval_transit",
