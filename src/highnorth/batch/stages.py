@@ -19,7 +19,7 @@ import resource
 import time
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -59,7 +59,6 @@ class Job:
     at: dt.datetime | None = None
     traffic: str = "state"  # `state`: state aircraft and ships only; `all`: every track
     identity_file: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def cell_name(day: int, bucket: int) -> str:
