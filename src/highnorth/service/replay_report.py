@@ -140,19 +140,43 @@ def _bars(
     return path
 
 
+def _timeline(out: Path, by_day: dict[str, int]) -> Path:
+    """Restricted exposures per day on a date axis: every day from the first to the last, the
+    days without any at zero."""
+    import datetime as dt
+
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(9, 3.6), dpi=110)
+    days = sorted({dt.date.fromisoformat(k.split("|")[0]) for k in by_day})
+    if days:
+        every = [days[0] + dt.timedelta(days=i) for i in range((days[-1] - days[0]).days + 1)]
+        base = np.zeros(len(every))
+        for effect in ("refer", "deny"):
+            v = np.array([by_day.get(f"{d.isoformat()}|{effect}", 0) for d in every], dtype=float)
+            ax.bar(every, v, bottom=base, width=0.8, color=EFFECT_COLOURS[effect], label=effect)
+            base += v
+        ax.legend(fontsize=7)
+        import matplotlib.dates as mdates
+
+        if len(every) <= 400:  # a tick on whole days (bars are centred on them), at most about ten
+            ax.xaxis.set_major_locator(mdates.DayLocator(interval=max(1, len(every) // 10)))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
+        fig.autofmt_xdate()
+    else:
+        ax.text(0.5, 0.5, "none", ha="center", va="center", transform=ax.transAxes)
+    ax.set_title("Restricted exposures per day (by the rule's effect)")
+    fig.tight_layout()
+    path = out / "timeline.png"
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
 def write_report(out: Path, summary: dict[str, Any], policy: Policy) -> Path:
     """Write the PNGs and `report.html` into `out`; returns the HTML's path."""
     images = {"map": _map(out, summary, policy)}
     by_day = summary.get("restricted_by_day", {})
-    days = sorted({k.split("|")[0] for k in by_day})
-    images["timeline"] = _bars(
-        out,
-        "timeline.png",
-        "Restricted exposures per day (by the rule's effect)",
-        days,
-        {e: [by_day.get(f"{d}|{e}", 0) for d in days] for e in ("refer", "deny")},
-        EFFECT_COLOURS,
-    )
+    images["timeline"] = _timeline(out, by_day)
     ze = summary.get("zone_effect", {})
     totals: dict[str, int] = {}
     for k, v in ze.items():
