@@ -2,8 +2,8 @@
 worker runs, and what the one-process replay runs in a loop. Nothing here imports Dask.
 
 Stage 1, `stage_file`: one input file is read block by block; each position goes to the cell
-of its UTC day and identity bucket (`crc32(ident) % buckets`), written as a Parquet file per
-(input, cell) under `staging/`. Returns the rows per cell and the read report.
+of its UTC day and identity bucket (`crc32(ident) % buckets`), written as an Arrow IPC file
+per (input, cell) under `staging/`. Returns the rows per cell and the read report.
 
 Stage 2, `screen_cells`: the staging files of some cells are read, split into tracks
 (`formats.traffic.tracks`), each track given its actor (`identity`), the tracks of the chosen
