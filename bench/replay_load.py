@@ -176,10 +176,11 @@ def main() -> None:
     from highnorth.batch.stages import screen_cells, stage_file
 
     job = Job(str(DEFAULT), None, str(tmp / "mem"), "adsb")
-    cells = stage_file(job, 0, files[0])["cells"]
+    staged = stage_file(job, 0, files[0])
+    cells = sorted(staged["cells"])
     pool = pa.default_memory_pool()
     tracemalloc.start()
-    res = screen_cells(job, 0, sorted(cells))
+    res = screen_cells(job, 0, cells, [p for c in cells for p in staged["pieces"][c]])
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     say(

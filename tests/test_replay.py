@@ -126,13 +126,13 @@ def test_failed_partition_is_retried_then_named(tmp_path: Path, monkeypatch, on_
     calls = {"n": 0}
     real = batch_run.screen_cells
 
-    def flaky(job, partition, cells):
+    def flaky(job, partition, cells, pieces):
         calls["n"] += 1
         if calls["n"] == 1:
             raise OSError("worker lost")
         if partition == 1:
             raise RuntimeError("always fails")
-        return real(job, partition, cells)
+        return real(job, partition, cells, pieces)
 
     monkeypatch.setattr(batch_run, "screen_cells", flaky)
     job = Job(str(default_policy_dir()), None, str(tmp_path), "adsb", buckets=4)

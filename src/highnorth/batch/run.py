@@ -145,6 +145,7 @@ def run_replay(
         result.dashboard = getattr(client, "dashboard_link", None)
     began = time.perf_counter()
     cells: Counter[str] = Counter()
+    pieces: dict[str, list[tuple[str, int, int]]] = {}
     names = [f"{i:06d}" for i in range(len(inputs))]
     for i, res, error in _run(
         client, stage_file, [(job, i, p) for i, p in enumerate(inputs)], names, retries, progress, "read", workers
@@ -160,6 +161,8 @@ def run_replay(
             )
             continue
         cells.update(res["cells"])
+        for cell, found in res["pieces"].items():
+            pieces.setdefault(cell, []).extend(tuple(p) for p in found)
         result.seconds["read_cpu"] = result.seconds.get("read_cpu", 0.0) + res["cpu_seconds"]
         part = ReadReport()
         part.counts.update(res["report"]["counts"])
@@ -181,7 +184,7 @@ def run_replay(
     keys = ("by_outcome", "by_nation", "tracks_by_day", "zone_effect", "restricted_by_day")
     for k in keys:
         merged[k] = Counter()
-    args = [(job, n, cs) for n, cs in enumerate(parts)]
+    args = [(job, n, cs, [p for c in cs for p in pieces[c]]) for n, cs in enumerate(parts)]
     for n, res, error in _run(
         client, screen_cells, args, [f"{n:05d}" for n in range(len(parts))], retries, progress, "screen", workers
     ):

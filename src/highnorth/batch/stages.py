@@ -2,8 +2,9 @@
 worker runs, and what the one-process replay runs in a loop. Nothing here imports Dask.
 
 Stage 1, `stage_file`: one input file is read block by block; each position goes to the cell
-of its UTC day and identity bucket (`crc32(ident) % buckets`), written as an Arrow IPC file
-per (input, cell) under `staging/`. Returns the rows per cell and the read report.
+of its UTC day and identity bucket (`crc32(ident) % buckets`); each block is written sorted by
+cell as one Arrow IPC file under `staging/`, a record batch per cell. Returns the rows and the
+batches of each cell, and the read report.
 
 Stage 2, `screen_cells`: the staging files of some cells are read, split into tracks
 (`formats.traffic.tracks`), each track given its actor (`identity`), the tracks of the chosen
@@ -27,7 +28,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.feather as feather
 
 from ..engine import Screener
 from ..formats.compliance import compliance_tables, write_geoparquet
@@ -72,13 +72,16 @@ def _reader(fmt: str):
 
 
 def stage_file(job: Job, index: int, path: str) -> dict[str, Any]:
-    """Stage 1 for one input file: its positions in staging files per cell. Returns
-    `{"cells": {cell: rows}, "report": ReadReport json, "file": path}`; a file that cannot be
-    read is a problem in the report, not an exception."""
+    """Stage 1 for one input file: its positions sorted by cell into one staging file per block
+    (Arrow IPC, a record batch per cell). Returns `{"cells": {cell: rows}, "pieces": {cell:
+    [(file, first batch, batches)]}, "report": ReadReport json, "file": path}`; a file that
+    cannot be read is a problem in the report, not an exception."""
     cpu = time.process_time()
     report = ReadReport()
     cells: Counter[str] = Counter()
+    pieces: dict[str, list[tuple[str, int, int]]] = {}
     staging = Path(job.out_dir) / "staging"
+    staging.mkdir(parents=True, exist_ok=True)
     block_no = 0
     p = Path(path)
     if not p.is_file():
@@ -95,20 +98,39 @@ def stage_file(job: Job, index: int, path: str) -> dict[str, Any]:
             order = np.argsort(key, kind="stable")
             keys, starts = np.unique(key[order], return_index=True)
             ends = np.append(starts[1:], len(order))
-            for k, a, b in zip(keys.tolist(), starts.tolist(), ends.tolist(), strict=True):
-                name = cell_name(k // job.buckets, k % job.buckets)
-                folder = staging / name
-                folder.mkdir(parents=True, exist_ok=True)
-                # Arrow IPC, not Parquet: staging files are read once, by the next stage, and
-                # writing many small Parquet files cost more than reading the input
-                feather.write_feather(
-                    block.take(pa.array(order[a:b])),
-                    folder / f"f{index:06d}-{block_no:04d}.arrow",
-                    compression="uncompressed",
-                )
-                cells[name] += b - a
+            ordered = block.take(pa.array(order)).combine_chunks()
+            # one Arrow IPC file per block, a record batch per cell: read back by batch, memory
+            # mapped (a file per cell and block cost more to write than reading the input)
+            file = f"f{index:06d}-{block_no:04d}.arrow"
+            batch_no = 0
+            with pa.OSFile(str(staging / file), "wb") as sink, pa.ipc.new_file(sink, ordered.schema) as writer:
+                for k, a, b in zip(keys.tolist(), starts.tolist(), ends.tolist(), strict=True):
+                    name = cell_name(k // job.buckets, k % job.buckets)
+                    batches = ordered.slice(a, b - a).to_batches()
+                    for batch in batches:
+                        writer.write_batch(batch)
+                    pieces.setdefault(name, []).append((file, batch_no, len(batches)))
+                    batch_no += len(batches)
+                    cells[name] += b - a
             block_no += 1
-    return {"file": path, "cells": dict(cells), "report": report.to_json(), "cpu_seconds": time.process_time() - cpu}
+    return {
+        "file": path,
+        "cells": dict(cells),
+        "pieces": pieces,
+        "report": report.to_json(),
+        "cpu_seconds": time.process_time() - cpu,
+    }
+
+
+def _read_pieces(staging: Path, pieces: list[tuple[str, int, int]]) -> pa.Table | None:
+    """The positions of some cells: their record batches, from memory-mapped staging files."""
+    readers: dict[str, Any] = {}
+    batches = []
+    for file, first, count in pieces:
+        if file not in readers:
+            readers[file] = pa.ipc.open_file(pa.memory_map(str(staging / file)))
+        batches += [readers[file].get_batch(i) for i in range(first, first + count)]
+    return pa.Table.from_batches(batches) if batches else None
 
 
 @lru_cache(maxsize=2)
@@ -123,14 +145,12 @@ def _identity(path: str | None) -> IdentityTable:
     return IdentityTable.load(Path(path)) if path else IdentityTable.default()
 
 
-def screen_cells(job: Job, partition: int, cells: list[str]) -> dict[str, Any]:
-    """Stage 2 for one partition: the positions of its cells screened; the tracks and exposures
+def screen_cells(job: Job, partition: int, cells: list[str], pieces: list[tuple[str, int, int]]) -> dict[str, Any]:
+    """Stage 2 for one partition: the positions of its `cells` (stored as `pieces`) screened; the tracks and exposures
     tables written as `tracks/part-NNNNN.parquet` and `exposures/part-NNNNN.parquet`. Returns
     counts by outcome, nation, zone and day, and the tracks' split counts."""
     began, cpu = time.perf_counter(), time.process_time()
-    staging = Path(job.out_dir) / "staging"
-    files = sorted(f for c in cells for f in (staging / c).glob("*.arrow"))
-    positions = pa.concat_tables([feather.read_table(f, memory_map=True) for f in files]) if files else None
+    positions = _read_pieces(Path(job.out_dir) / "staging", pieces)
     counts: Counter[str] = Counter()
     activities: list[Activity] = []
     extra: list[dict[str, Any]] = []
