@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 EXAMPLE := examples/nordic-response/activities.geojson
 
-.PHONY: install serve check test lint format dataset schemas scenarios bench screenshots clean
+.PHONY: install serve check test lint format dataset schemas scenarios bench screenshots clean replay-example
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,6 +32,11 @@ test: $(STAMP)
 	$(BIN)/ruff format --check src tests scripts examples bench
 	$(BIN)/mypy src/highnorth
 	$(BIN)/pytest
+
+# Replay the example ADS-B archive (examples/replay/, made by scripts/make_replay_example.py)
+# on a local Dask cluster: tables, summary and report in out/replay-example/.
+replay-example: $(STAMP)
+	$(BIN)/highnorth replay examples/replay/adsb-finnmark.json.gz --format adsb --out out/replay-example --also gpkg,csv
 
 scenarios: $(STAMP)
 	$(BIN)/highnorth policy test examples/scenarios

@@ -209,3 +209,17 @@ def screenshot_path(name: str) -> Path:
         folder = Path(tempfile.gettempdir()) / "highnorth-screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder / name
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """One small Dask cluster for the whole run (the replay tests): two single-threaded workers
+    in this process, no dashboard. Tests pick one or both workers with `workers=`."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None, silence_logs=40
+    )
+    client = distributed.Client(cluster)
+    yield client
+    client.close()
+    cluster.close()

@@ -31,6 +31,7 @@ LAYERS = [
     "runtime",
     "workflow",
     "store",
+    "batch",  # archive replay on Dask: the engine mapped over partitions; service schedules it
     "service",
     "web",  # a face, mounted by the API's application
     "api",

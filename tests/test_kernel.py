@@ -113,19 +113,21 @@ def test_batches_give_the_same_exposures_as_one_by_one():
     assert sum(len(e) for e in one_by_one) > 30
 
 
-def test_screen_with_workers_gives_the_same_decisions(screener):
-    from highnorth.engine import FAST_PATH_VERTICES
+def test_screen_with_workers_gives_the_same_decisions(default_policy):
+    from highnorth.engine import FAST_PATH_VERTICES, Screener
 
+    screener = Screener(default_policy, fast_path_vertices=FAST_PATH_VERTICES)
     acts = random_flights(5, 12, FAST_PATH_VERTICES // 6, (18.0, 69.5), (0.005, 0.0), (0.005, 0.002))
     serial = [screener.decide(a) for a in acts]
     assert screener.screen(acts) == serial  # the fast path
     assert screener.screen(acts, workers=2) == serial
 
 
-def test_screen_in_small_chunks_and_many_parts_gives_the_same_decisions(screener, monkeypatch):
+def test_screen_in_small_chunks_and_many_parts_gives_the_same_decisions(default_policy, monkeypatch):
     import highnorth.engine as engine
     import highnorth.geo.exposures.stage as stage
 
+    screener = engine.Screener(default_policy, fast_path_vertices=engine.FAST_PATH_VERTICES)
     acts = random_flights(6, 9, engine.FAST_PATH_VERTICES // 4, (18.0, 69.5), (0.005, 0.0), (0.005, 0.002))
     acts.insert(
         4, Activity("port", "port_call", Actor("USA"), T0, T0 + dt.timedelta(hours=1), shapely.Point(18.9, 69.7))

@@ -21,9 +21,11 @@ import itertools
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -38,11 +40,57 @@ from .model.rule import Policy
 from .model.zone import Zone
 from .rules.deciding.evaluate import decide, timeline_cuts
 
-__all__ = ["FAST_PATH_VERTICES", "Screener", "screen"]
+__all__ = ["FAST_PATH_VERTICES", "PathCosts", "Screener", "screen"]
 
-#: from this many track vertices in one call, `screen` uses the grid fast path (building the grid
-#: costs about a second once; below this the simple kernel is quicker)
+#: from this many track vertices in one call, a screening is a batch: the heap is frozen for it
+#: (`_heap_frozen`) and `workers` > 1 forks for it. Which kernel runs is chosen by `PathCosts`.
 FAST_PATH_VERTICES = 20_000
+
+
+@dataclass
+class PathCosts:
+    """What each path of `Screener.screen` costs, measured as it runs: seconds per track vertex
+    on the simple kernel and on the grid's fast path (both with the decision stage), and the
+    seconds it takes to build the grid (with loading the compiled loops) the first time. The
+    fast path is taken when it pays: ``grid (unless built) + n × fast < n × simple`` — or, for a
+    screener that lives on (a server, a replay worker), once the time it has spent on the simple
+    kernel reaches what the grid costs (ski rental: never more than twice the best choice made
+    knowing the future).
+
+    The starting values are bench/check_load.py's on the 2-core machine (docs/performance.md):
+    2.2 µs and 0.6 µs per vertex, 0.8 s for the grid — so a first call takes the fast path from
+    about 500,000 vertices, and once the grid exists from a few hundred. Each screening of at
+    least `MIN_SAMPLE` vertices updates the path's figure (a moving average), and building the
+    grid sets `grid`: the choice follows the machine. Only speed depends on it: both paths give
+    the same decisions (tests/test_kernel.py).
+
+    >>> costs = PathCosts()
+    >>> costs.fast_pays(20_780, grid_built=False), costs.fast_pays(20_780, grid_built=True)
+    (False, True)
+    """
+
+    simple: float = 2.2e-6
+    fast: float = 0.6e-6
+    grid: float = 0.8
+    spent_simple: float = 0.0
+
+    MIN_SAMPLE = 2_000
+
+    def fast_pays(self, vertices: int, *, grid_built: bool) -> bool:
+        if grid_built:
+            return vertices * self.fast < vertices * self.simple
+        return self.spent_simple >= self.grid or self.grid + vertices * self.fast < vertices * self.simple
+
+    def observe(self, fast: bool, vertices: int, seconds: float) -> None:
+        if not fast:
+            self.spent_simple += seconds
+        if vertices >= self.MIN_SAMPLE:
+            per_vertex = seconds / vertices
+            if fast:
+                self.fast = 0.7 * self.fast + 0.3 * per_vertex
+            else:
+                self.simple = 0.7 * self.simple + 0.3 * per_vertex
+
 
 #: parts per process with `workers` > 1 (see `_parallel`)
 PARTS_PER_WORKER = 4
@@ -52,13 +100,15 @@ class Screener:
     """A policy with its zones indexed for the geometry stage; reuse it for many activities."""
 
     def __init__(
-        self, policy: Policy, zones: Sequence[Zone] | None = None, *, fast_path_vertices: int = FAST_PATH_VERTICES
+        self, policy: Policy, zones: Sequence[Zone] | None = None, *, fast_path_vertices: int | None = None
     ) -> None:
         """`fast_path_vertices`: from how many track vertices in one call `screen` takes the grid
-        fast path. A long-running screener (the server) builds the grid once with `warm` and then
-        takes the fast path for everything."""
+        fast path; None (the default): when it pays, by the measured `costs` (`PathCosts`). A
+        long-running screener (the server) builds the grid once with `warm` and then takes the
+        fast path for everything."""
         self.policy = policy
         self.fast_path_vertices = fast_path_vertices
+        self.costs = PathCosts()
         self.frame = Frame.of(policy.frame)
         if zones is None:
             # decisions need only the zones some rule names: exposures to the others never fire
@@ -116,8 +166,25 @@ class Screener:
         with self._lock:
             return self._screen(acts, vertices, at)
 
+    def fast_path(self, vertices: int) -> bool:
+        """Whether a screening of this many track vertices takes the grid fast path."""
+        if self.fast_path_vertices is not None:
+            return vertices >= self.fast_path_vertices
+        return self.costs.fast_pays(vertices, grid_built=self.kernel.grid_built)
+
     def _screen(self, acts: list[Activity], vertices: int, at: dt.datetime | None) -> list[Decision]:
-        if vertices < self.fast_path_vertices:
+        fast = self.fast_path(vertices)
+        if fast and not self.kernel.grid_built:
+            began = time.perf_counter()
+            _ = self.kernel.grid
+            self.costs.grid = time.perf_counter() - began
+        began = time.perf_counter()
+        out = self._screen_on(fast, acts, vertices, at)
+        self.costs.observe(fast, vertices, time.perf_counter() - began)
+        return out
+
+    def _screen_on(self, fast: bool, acts: list[Activity], vertices: int, at: dt.datetime | None) -> list[Decision]:
+        if not fast:
             return [self.decide(a, at=at) for a in acts]
         out: list[Decision] = []
         with _heap_frozen(vertices >= FAST_PATH_VERTICES):

@@ -9,7 +9,7 @@ import typer
 
 from ..model.errors import HighnorthError, exit_code
 from ..runtime import keep_freed_memory
-from . import check, maps, policy, server, zones
+from . import check, maps, policy, replay, server, zones
 
 app = typer.Typer(
     help="Policy-as-code for foreign military activity in Norway's High North.",
@@ -21,6 +21,7 @@ app.command()(check.check)
 app.command()(check.explain)
 app.command("map")(maps.map_command)
 app.command("diff")(maps.diff_command)
+app.command()(replay.replay)
 app.add_typer(zones.app, name="zones")
 app.add_typer(policy.app, name="policy")
 app.command()(server.serve)

@@ -11,7 +11,7 @@ import typer
 from ..rules.deciding.explain import explain as explain_text
 from ..service import rendering
 from ..service.screening import explain_one, screen_file
-from .common import Format, console, exit_for, get_screener, warn, write_or_print
+from .common import Format, announce_after, console, exit_for, get_screener, warn, write_or_print
 
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy directory (default: the High North dataset).")]
 AtOpt = Annotated[
@@ -36,15 +36,19 @@ def check(
     ] = 1,
 ) -> None:
     """Screen activities and print the decision for each, with the reasons."""
-    screened = screen_file(
-        file,
-        get_screener(policy),
-        at=at,
-        skip_invalid=skip_invalid,
-        repair_invalid=not reject_invalid_geometry,
-        workers=workers,
-        warn=warn,
-    )
+    screener = get_screener(policy)
+    with announce_after(
+        2.0, "screening… (a large file's first run also compiles the fast kernel, about 15 s, cached for later runs)"
+    ):
+        screened = screen_file(
+            file,
+            screener,
+            at=at,
+            skip_invalid=skip_invalid,
+            repair_invalid=not reject_invalid_geometry,
+            workers=workers,
+            warn=warn,
+        )
     match format:
         case Format.json:
             write_or_print(rendering.decisions_json_text(screened), output)

@@ -14,7 +14,9 @@ Exit codes (the same for every command that decides):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +35,7 @@ __all__ = [
     "EXIT_DENIED",
     "EXIT_REFERRED",
     "Format",
+    "announce_after",
     "console",
     "err_console",
     "exit_for",
@@ -73,13 +76,35 @@ def warn(message: str) -> None:
     err_console().print(f"[yellow]warning:[/yellow] {message}", highlight=False, markup=True)
 
 
+@contextmanager
+def announce_after(seconds: float, message: str) -> Iterator[None]:
+    """Say `message` on stderr if the work inside takes longer than `seconds` (a terminal only):
+    the first run derives the zones and compiles the fast kernel, and says so instead of
+    staying silent."""
+    if not err_console().is_terminal:
+        yield
+        return
+    timer = threading.Timer(seconds, lambda: err_console().print(f"[dim]{message}[/dim]", highlight=False))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+FIRST_RUN = "(the first run with a policy derives its zones, about 3 s, and caches them in `{cache}`)"
+
+
 def get_policy(path: Path | None, *, repair: bool = True) -> Policy:
     """The policy at `path`, or the configured default (loaded once per process)."""
-    return policy_at(path, settings(), warn, repair=repair)
+    with announce_after(1.0, "loading the policy… " + FIRST_RUN.format(cache=settings().cache_dir)):
+        return policy_at(path, settings(), warn, repair=repair)
 
 
 def get_screener(path: Path | None) -> Screener:
-    return screener_at(path, settings(), warn)
+    with announce_after(1.0, "loading the policy… " + FIRST_RUN.format(cache=settings().cache_dir)):
+        return screener_at(path, settings(), warn)
 
 
 def exit_for(decisions: Iterable[Decision]) -> int:

@@ -7,6 +7,8 @@ warning. Every problem names the activity, the field and what was expected.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import json
 import math
 from collections.abc import Collection, Mapping
@@ -22,7 +24,7 @@ from ..geo.zones.repair import check_lonlat, repair
 from ..model.activity import KINDS, Activity, ActivityKind
 from ..model.actor import Actor
 from ..model.errors import ActivityInputError, GeometryError, Problem, did_you_mean
-from ..model.time import parse_time
+from ..model.time import parse_time, parse_times
 
 __all__ = ["GEOMETRIES", "ReadResult", "load_activities", "read_activities"]
 
@@ -120,7 +122,7 @@ def _numeric_positions(coords: list) -> np.ndarray | None:
     numbers, not booleans, one dimension for all, altitudes in range), else None (the caller then
     checks position by position to say which one is wrong)."""
     try:
-        if any(type(v) is bool for p in coords for v in p):
+        if bool in set(map(type, itertools.chain.from_iterable(coords))):
             return None
         arr = np.asarray(coords, dtype=float)
     except (TypeError, ValueError):
@@ -344,14 +346,18 @@ class _FeatureReader:
             got = len(raw) if isinstance(raw, list) else type(raw).__name__
             self.problem("properties.times", f"expected one time per vertex ({len(geom.coords)}), got {got}")
             return None
-        out = []
-        for i, value in enumerate(raw):
+        fast = parse_times(raw)
+        out = fast if fast is not None else []
+        for i, value in enumerate(raw if fast is None else ()):  # one by one, to name the wrong one
             try:
                 out.append(parse_time(value, allow_date=False))
             except ValueError as exc:
                 self.problem(f"properties.times[{i}]", str(exc))
                 return None
-        for i in range(1, len(out)):
+        # candidates in float seconds (rounding is monotone: every real step back is among them;
+        # far in the future two times 1 µs apart may round together), each checked exactly
+        seconds = np.fromiter(map(dt.datetime.timestamp, out), dtype=np.float64, count=len(out))
+        for i in (np.flatnonzero(np.diff(seconds) <= 0) + 1).tolist():
             if out[i] <= out[i - 1]:
                 relation = "is before" if out[i] < out[i - 1] else "is the same as"
                 self.problem(

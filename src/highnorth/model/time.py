@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-__all__ = ["EPOCH", "FAR_FUTURE", "Interval", "format_time", "parse_time", "to_utc"]
+__all__ = ["EPOCH", "FAR_FUTURE", "Interval", "format_time", "parse_time", "parse_times", "to_utc"]
 
 UTC = dt.UTC
 #: date, `T` (or a space), time with optional fraction, and optionally an offset (checked later)
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})?$")
+#: the common case of `parse_times`: whole RFC 3339 with an offset, at most microseconds, nothing
+#: around it; one line per time
+_LINES = re.compile(r"(?:\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})\n)*")
 EPOCH = dt.datetime(1900, 1, 1, tzinfo=UTC)
 FAR_FUTURE = dt.datetime(9999, 1, 1, tzinfo=UTC)
 
@@ -79,6 +82,33 @@ def parse_time(value: object, *, local_zone: str = "Europe/Oslo", allow_date: bo
     if not 1900 <= parsed.year <= 9000:
         raise ValueError(f"`{value}` is outside the years 1900 to 9000 that highnorth works with")
     return parsed.astimezone(UTC)
+
+
+def parse_times(values: list) -> list[dt.datetime] | None:
+    """Many activity times at once (a track's per-vertex times), as `parse_time` with
+    `allow_date=False` reads each — or None when one of them is not in the common form
+    (`2025-05-22T08:00:00Z`, `…T10:00:00.5+02:00`, a space for the `T`), so the caller reads them
+    one by one and names the one that is wrong. One regular-expression pass checks them all and
+    `datetime.fromisoformat` reads them in C: about ten times faster than one by one.
+
+    >>> [t.isoformat() for t in parse_times(["2025-05-22T10:00:00+02:00", "2025-05-22 08:00:01.5Z"])]
+    ['2025-05-22T08:00:00+00:00', '2025-05-22T08:00:01.500000+00:00']
+    >>> parse_times(["2025-05-22T10:00:00"]) is None, parse_times([" 2025-05-22T10:00:00Z"]) is None
+    (True, True)
+    """
+    if not all(type(v) is str for v in values):
+        return None
+    text = "\n".join(values) + "\n"
+    if _LINES.fullmatch(text) is None:
+        return None
+    if not values or not (min(values)[:4] >= "1900" and max(values)[:4] <= "9000"):
+        return None  # the years are the first four characters: outside 1900..9000, one by one says which
+    try:  # a date or time that does not exist (`2025-02-30`, `25:00`): one by one says which
+        return list(
+            map(dt.datetime.astimezone, map(dt.datetime.fromisoformat, values), itertools.repeat(UTC, len(values)))
+        )
+    except ValueError:
+        return None
 
 
 def format_time(value: dt.datetime) -> str:

@@ -33,6 +33,11 @@ class FastKernel(Kernel):
         self._grid = grid
 
     @property
+    def grid_built(self) -> bool:
+        """Whether the grid exists already (using `grid` builds it)."""
+        return self._grid is not None
+
+    @property
     def grid(self) -> ZoneGrid:
         if self._grid is None:
             self._grid = ZoneGrid(self.zones.geoms, self.zones.edges, self.zones.edge_zone, TOL_M)
