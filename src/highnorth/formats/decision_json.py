@@ -117,6 +117,7 @@ def obligation_json(due: DueObligation) -> dict[str, Any]:
         "due": format_time(due.due) if due.due else None,
         "text": ob.text,
         "rules": list(due.rules),
+        **({"due_on": dict(zip(("month", "day", "years_before"), ob.due_on, strict=True))} if ob.due_on else {}),
     }
 
 
