@@ -123,7 +123,8 @@ def _escape(text: str) -> str:
 
 def _fold(line: str) -> str:
     """Lines longer than 75 octets folded (RFC 5545 §3.1), never inside a UTF-8 sequence."""
-    out, current = [], ""
+    out: list[str] = []
+    current = ""
     for ch in line:
         if len((current + ch).encode("utf-8")) > (75 if not out else 74):
             out.append(current)

@@ -99,7 +99,8 @@ def timeline_png(report: ExerciseReport) -> bytes:
     moment of the troop peak on the host's territory."""
     plan = report.plan
     rows = [(a, d) for a, d in zip(plan.activities, report.decisions, strict=True) if a.window.overlaps(plan.window)]
-    rows.sort(key=lambda p: (plan.phase_of(p[0].id).id if plan.phase_of(p[0].id) else "~", p[0].start))
+    order = {a: i for i, ph in enumerate(plan.phases) for a in ph.activities}
+    rows.sort(key=lambda p: (order.get(p[0].id, len(plan.phases)), p[0].start))
     fig, ax = _figure(9.0, 0.32 * max(len(rows), 4) + 1.4)
     for i, (a, d) in enumerate(rows):
         start, end = mdates.date2num(a.start), mdates.date2num(a.end)
