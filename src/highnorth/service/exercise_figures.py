@@ -116,7 +116,7 @@ def timeline_png(report: ExerciseReport) -> bytes:
         ax.axvline(mdates.date2num(troops.host_at), color="black", linestyle="--", linewidth=1)
         ax.annotate(
             f"peak {troops.host:,.0f} troops on the host's territory",
-            (mdates.date2num(troops.host_at), len(rows) - 0.5),
+            (mdates.date2num(troops.host_at), -0.6),
             fontsize=7,
             xytext=(4, 0),
             textcoords="offset points",
@@ -125,6 +125,6 @@ def timeline_png(report: ExerciseReport) -> bytes:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     ax.set_xlabel("UTC")
     ax.set_title(f"{plan.name}: timeline by outcome", fontsize=10)
-    ax.legend(handles=[Patch(color=c, label=str(o)) for o, c in OUTCOME_COLOUR.items()], loc="upper right", fontsize=7)
+    ax.legend(handles=[Patch(color=c, label=str(o)) for o, c in OUTCOME_COLOUR.items()], loc="lower left", fontsize=7)
     ax.grid(True, axis="x", linewidth=0.3, color="#cccccc")
     return _png(fig)

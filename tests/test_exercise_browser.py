@@ -1,0 +1,35 @@
+"""The exercise report's HTML page in a real browser (Debian's chromium driven by Playwright),
+opened from a file: no request leaves the file, no console error, no script, both figures drawn.
+Its screenshot is the README's picture of the report (`make screenshots`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from highnorth.cli.app import main
+
+from browser import browser_page, require_chromium
+from conftest import DEFAULT_POLICY, ROOT, screenshot_path
+
+playwright = require_chromium()
+PLAN = ROOT / "examples" / "nordic-response" / "activities.geojson"
+
+
+def test_the_report_opens_with_no_network_no_script_and_no_console_error(tmp_path: Path) -> None:
+    page_file = tmp_path / "nordic-response.html"
+    args = ["exercise", "report", str(PLAN), "--policy", str(DEFAULT_POLICY), "-f", "html", "-o", str(page_file)]
+    assert main(args) == 4
+    url = page_file.as_uri()
+    problems: list[str] = []
+    with browser_page(playwright, url, problems, allowed=[]) as page:
+        page.goto(url, wait_until="load")
+        assert page.title() == "Nordic Response 2024 — exercise report"
+        assert page.evaluate("() => document.scripts.length") == 0
+        sizes = page.evaluate("() => [...document.images].map(i => [i.complete, i.naturalWidth, i.alt])")
+        assert len(sizes) == 2 and all(done and width > 300 for done, width, _ in sizes), sizes
+        headings = page.evaluate("() => [...document.querySelectorAll('h2')].map(h => h.textContent)")
+        assert headings[:3] == ["Exercise-level duties (OSCE Vienna Document)", "Deadlines", "Activities"]
+        assert page.locator("text=porsangmoen-request").count() >= 2
+        page.set_viewport_size({"width": 1200, "height": 1500})
+        page.screenshot(path=str(screenshot_path("exercise-report.png")), full_page=False)
+    assert problems == []
