@@ -321,3 +321,24 @@ def test_explain_says_what_would_change_it(capsys) -> None:
     assert "What would change it:" in out
     assert "time: no later start clears it" in out
     assert "actor: cleared as planned for USA" in out
+
+
+def test_a_plan_without_activities_has_a_report_and_no_duty(screener, default_policy) -> None:
+    from highnorth.formats.exercise_report import calendar_ics
+    from highnorth.service.exercise_html import report_html
+
+    header = {
+        "id": "empty",
+        "name": "Nothing yet",
+        "lead_nation": "NOR",
+        "start": "2026-03-01T00:00:00+01:00",
+        "end": "2026-03-02T00:00:00+01:00",
+        "participants": [{"nation": "NOR"}],
+    }
+    plan, _ = read_plan(
+        {"type": "FeatureCollection", "exercise": header, "features": []},
+        known_nations=set(default_policy.actors.nations),
+    )
+    report = build_report(plan, screener)
+    assert report.deadlines == () and report.duties.decision.obligations == ()
+    assert "<script" not in report_html(report) and "BEGIN:VEVENT" not in calendar_ics(report)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from browser import browser_page, require_chromium
 from highnorth.cli.app import main
 
-from browser import browser_page, require_chromium
 from conftest import DEFAULT_POLICY, ROOT, screenshot_path
 
 playwright = require_chromium()

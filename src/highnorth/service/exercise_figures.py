@@ -69,6 +69,9 @@ def plan_map_png(report: ExerciseReport) -> bytes:
         w, s, e, n = a.geometry.bounds
         xs += [w, e]
         ys += [s, n]
+    if not xs:  # a plan without activities: the policy's home
+        frame = report.policy.frame
+        xs, ys = [frame.lon0 - 8.0, frame.lon0 + 8.0], [frame.lat0 - 3.0, frame.lat0 + 3.0]
     west, east, south, north = min(xs) - 1.0, max(xs) + 1.0, min(ys) - 0.5, max(ys) + 0.5
     fig, ax = _figure(8.0, 6.0)
     for zone_id, fill, edge in BACKGROUND:

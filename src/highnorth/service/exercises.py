@@ -22,7 +22,7 @@ from ..formats.exercise_plan import load_plan, read_plan
 from ..model.errors import NotFoundError
 from ..model.exercise import ExercisePlan
 from ..store import RequestRecord
-from ..workflow.access import Principal, may_file
+from ..workflow.access import Principal, may_file, may_see
 from .context import Service
 from .inputs import parse_json
 from .queries import parse_when
@@ -84,12 +84,16 @@ def submit_plan(service: Service, who: Principal, body: bytes) -> Filed:
     return Filed(build_report(plan, service.screener, warnings=tuple(warnings)), records)
 
 
-def get_report(service: Service, exercise_id: str, at: str | None = None) -> ExerciseReport:
-    """`GET /exercises/{id}/report`: the report of a filed plan under the server's policy."""
+def get_report(service: Service, who: Principal, exercise_id: str, at: str | None = None) -> ExerciseReport:
+    """`GET /exercises/{id}/report`: the report of a filed plan under the server's policy. A
+    requester sees it only when every activity of the plan is its own nation's (otherwise, as for
+    a request of another nation, it does not exist)."""
     body = _PLANS.get(exercise_id)
     if body is None:
         raise NotFoundError(f"no exercise `{exercise_id}`")
     plan, warnings, _ = read_plan_body(service, body)
+    if not all(may_see(who, a.actor.nation).allowed for a in plan.activities):
+        raise NotFoundError(f"no exercise `{exercise_id}`")
     when = parse_when(at, "at", service.policy, in_force=True)
     return build_report(plan, service.screener, at=when, warnings=tuple(warnings))
 
