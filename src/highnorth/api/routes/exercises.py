@@ -7,7 +7,7 @@ no script at all."""
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -34,7 +34,7 @@ PLAN_BODY = {
         "content": {"application/json": {"schema": {"type": "object"}}},
     }
 }
-REPORT = {
+REPORT: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The exercise report: JSON, or the HTML page (no script) for `Accept: text/html`",
         "content": {"application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}}},
