@@ -41,7 +41,7 @@ from typing import Any
 
 from .engine import Screener
 from .exercise.duties import exercise_duties
-from .formats.activity_geojson import load_activities
+from .formats.activity_geojson import load_activities, port_names
 from .formats.exercise_plan import load_plan
 from .model.errors import HighnorthError, InputError, did_you_mean
 from .model.outcome import Outcome
@@ -103,7 +103,11 @@ def run_scenario(folder: Path, screener_for: Callable[[Path | None], Screener]) 
         return result
     want_error = expected.get("error")
     try:
-        read = load_activities(folder / "activities.geojson", known_nations=set(policy.actors.nations))
+        read = load_activities(
+            folder / "activities.geojson",
+            known_nations=set(policy.actors.nations),
+            ports=port_names(policy.zones.values()),
+        )
     except InputError as exc:
         if want_error and str(want_error) in str(exc):
             return result
@@ -211,7 +215,11 @@ def _check_exercise(
 ) -> None:
     """The exercise-level duties of the plan in `activities.geojson` against `want`."""
     try:
-        plan, _ = load_plan(folder / "activities.geojson", known_nations=set(screener.policy.actors.nations))
+        plan, _ = load_plan(
+            folder / "activities.geojson",
+            known_nations=set(screener.policy.actors.nations),
+            ports=port_names(screener.policy.zones.values()),
+        )
     except InputError as exc:
         fail(f"exercise plan rejected: {exc}")
         return

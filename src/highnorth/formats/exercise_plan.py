@@ -18,6 +18,7 @@ from typing import Any
 from ..model.errors import ExercisePlanError, Problem, did_you_mean
 from ..model.exercise import CONTRIBUTIONS, ExercisePlan, Participant, Phase
 from ..model.time import parse_time
+from ..model.zone import Zone
 from .activity_geojson import read_activities
 
 __all__ = ["load_plan", "read_plan"]
@@ -46,7 +47,12 @@ def load_plan(path: Path | str, **options: Any) -> tuple[ExercisePlan, list[str]
 
 
 def read_plan(
-    doc: Any, *, source: str = "", known_nations: Collection[str] | None = None, repair_invalid: bool = True
+    doc: Any,
+    *,
+    source: str = "",
+    known_nations: Collection[str] | None = None,
+    repair_invalid: bool = True,
+    ports: Mapping[str, Zone] | None = None,
 ) -> tuple[ExercisePlan, list[str]]:
     """Validate a plan document and build the plan; returns it with the reader's warnings.
     Raises `ExercisePlanError` listing every problem of the header and the activities."""
@@ -56,7 +62,7 @@ def read_plan(
             [Problem("document", "type", f"expected a GeoJSON `FeatureCollection`, got `{got}`")], source
         )
     result = read_activities(
-        doc, source=source, known_nations=known_nations, skip_invalid=True, repair_invalid=repair_invalid
+        doc, source=source, known_nations=known_nations, skip_invalid=True, repair_invalid=repair_invalid, ports=ports
     )
     problems = list(result.problems)
     warnings = [w for w in result.warnings if not w.startswith("skipped: ")]

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..engine import Screener
 from ..exercise.report import ExerciseReport, build_report
+from ..formats.activity_geojson import port_names
 from ..formats.exercise_plan import load_plan, read_plan
 from ..model.errors import NotFoundError
 from ..model.exercise import ExercisePlan
@@ -43,7 +44,9 @@ def plan_report(
     warn: Warn,
 ) -> ExerciseReport:
     """The report of a plan file, judged at `at` (RFC 3339 or a date) when given."""
-    plan, warnings = load_plan(file, known_nations=set(screener.policy.actors.nations))
+    plan, warnings = load_plan(
+        file, known_nations=set(screener.policy.actors.nations), ports=port_names(screener.policy.zones.values())
+    )
     for w in warnings:
         warn(w)
     when = parse_when(at, at_name, screener.policy, in_force=True)
@@ -53,7 +56,9 @@ def plan_report(
 def read_plan_body(service: Service, body: bytes) -> tuple[ExercisePlan, list[str], list[dict[str, Any]]]:
     """A plan sent as JSON, validated against the server's policy, with its features."""
     doc = parse_json(body)
-    plan, warnings = read_plan(doc, known_nations=set(service.policy.actors.nations))
+    plan, warnings = read_plan(
+        doc, known_nations=set(service.policy.actors.nations), ports=port_names(service.policy.zones.values())
+    )
     service.activities({"type": "FeatureCollection", "features": doc["features"]})  # the server's limits
     return plan, warnings, list(doc["features"])
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..engine import Screener
 from ..exercise.alternatives import alternatives
-from ..formats.activity_geojson import load_activities
+from ..formats.activity_geojson import load_activities, port_names
 from ..formats.decision_json import decisions_text
 from ..model.activity import Activity
 from ..model.alternative import Alternatives
@@ -61,7 +61,11 @@ def _read(
     file: Path, screener: Screener, skip_invalid: bool, repair: bool, warn: Warn
 ) -> tuple[list[Activity], list[str]]:
     result = load_activities(
-        file, known_nations=set(screener.policy.actors.nations), skip_invalid=skip_invalid, repair_invalid=repair
+        file,
+        known_nations=set(screener.policy.actors.nations),
+        skip_invalid=skip_invalid,
+        repair_invalid=repair,
+        ports=port_names(screener.policy.zones.values()),
     )
     for w in result.warnings:
         warn(w)
