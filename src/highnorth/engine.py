@@ -30,7 +30,7 @@ from functools import cached_property
 import numpy as np
 
 from .geo.exposures.index import ZoneIndex
-from .geo.exposures.stage import CHUNK_SEGMENTS, exposed, exposed_chunks, exposures
+from .geo.exposures.stage import CHUNK_SEGMENTS, exposed, exposed_chunks, exposures, exposures_many
 from .geo.kernels import FastKernel
 from .geo.zones.projection import Frame
 from .model.activity import Activity
@@ -69,7 +69,7 @@ class Screener:
         self.index = ZoneIndex(list(zones), self.frame)
         self.kernel = FastKernel(self.index)  # its grid is built on first use (or by `warm`)
         self._cuts: dict[str, list[dt.datetime]] = {}
-        self._indexes: dict[tuple[str, ...], ZoneIndex] = {}
+        self._indexes: dict[tuple[str, ...], tuple[ZoneIndex, FastKernel]] = {}
         # one screening at a time per screener: GEOS prepared geometries are not safe to use from
         # several threads at once (libgeos/geos#825), and shapely releases the GIL around them
         self._lock = threading.RLock()
@@ -106,9 +106,13 @@ class Screener:
         duties ask where the parts of a plan are on the host's territory)."""
         key = tuple(sorted(zones))
         if key not in self._indexes:
-            self._indexes[key] = ZoneIndex([self.policy.zones[z] for z in key if z in self.policy.zones], self.frame)
+            index = ZoneIndex([self.policy.zones[z] for z in key if z in self.policy.zones], self.frame)
+            self._indexes[key] = (index, FastKernel(index))
+        index, kernel = self._indexes[key]
         with self._lock:
-            return [exposures(a, self._indexes[key]) for a in activities]
+            if sum(_vertices(a) for a in activities) < self.fast_path_vertices:
+                return [exposures(a, index) for a in activities]
+            return exposures_many(list(activities), index, kernel=kernel)
 
     def decide_as(self, activity: Activity, nations: Sequence[str], *, at: dt.datetime | None = None) -> list[Decision]:
         """The decision for the same activity by each of `nations` (its actor's service and unit

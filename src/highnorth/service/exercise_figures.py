@@ -10,7 +10,9 @@ import math
 from typing import Any
 
 import matplotlib.dates as mdates
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from shapely.geometry.base import BaseGeometry
@@ -30,6 +32,8 @@ OUTCOME_COLOUR = {
 #: zones drawn under the plan when the policy has them: the land, and the guideline lines
 BACKGROUND = (("norway-land", "#eeeeee", "#bbbbbb"), ("finnmark-east-24", "none", "#888888"))
 _DPI = 110
+#: the timeline draws one row per activity up to this many
+MAX_ROWS = 60
 
 
 def _figure(width: float, height: float) -> tuple[Figure, Any]:
@@ -78,12 +82,18 @@ def plan_map_png(report: ExerciseReport) -> bytes:
         zone = report.policy.zones.get(zone_id)
         if zone is not None:
             _draw(ax, zone.geometry, edge, fill=fill, width=0.6, z=1)
-    for a, d in sorted(pairs, key=lambda p: Outcome(p[1].outcome).severity):  # the worst drawn last
-        colour = OUTCOME_COLOUR[d.outcome]
-        if a.geometry.geom_type == "Polygon":
-            _draw(ax, a.geometry, colour, fill=colour + "66", width=1.5)
-        else:
-            _draw(ax, a.geometry, colour)
+    for outcome in OUTCOME_COLOUR:  # the worst drawn last, one collection per outcome and shape
+        colour = OUTCOME_COLOUR[outcome]
+        geoms = [a.geometry for a, d in pairs if d.outcome == outcome]
+        lines = [np.asarray(g.coords)[:, :2] for g in geoms if g.geom_type == "LineString"]
+        areas = [np.asarray(g.exterior.coords)[:, :2] for g in geoms if g.geom_type == "Polygon"]
+        points = np.array([(g.x, g.y) for g in geoms if g.geom_type == "Point"]).reshape(-1, 2)
+        width = 2.0 if len(pairs) <= 100 else 0.6
+        ax.add_collection(
+            PolyCollection(areas, facecolors=colour + "66", edgecolors=colour, linewidths=width * 0.75, zorder=3)
+        )
+        ax.add_collection(LineCollection(lines, colors=colour, linewidths=width, zorder=3, capstyle="round"))
+        ax.scatter(points[:, 0], points[:, 1], s=40, color=colour, edgecolors="black", zorder=4)
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
     ax.set_aspect(1 / math.cos(math.radians((south + north) / 2)))
@@ -99,19 +109,34 @@ def plan_map_png(report: ExerciseReport) -> bytes:
 
 def timeline_png(report: ExerciseReport) -> bytes:
     """One bar per activity within the exercise's dates, by phase, coloured by outcome, with the
-    moment of the troop peak on the host's territory."""
+    moment of the troop peak on the host's territory. A plan of more than `MAX_ROWS` activities
+    gets one row per phase (or kind, without phases), its activities drawn over each other."""
     plan = report.plan
-    rows = [(a, d) for a, d in zip(plan.activities, report.decisions, strict=True) if a.window.overlaps(plan.window)]
+    pairs = [(a, d) for a, d in zip(plan.activities, report.decisions, strict=True) if a.window.overlaps(plan.window)]
     order = {a: i for i, ph in enumerate(plan.phases) for a in ph.activities}
-    rows.sort(key=lambda p: (order.get(p[0].id, len(plan.phases)), p[0].start))
+    pairs.sort(key=lambda p: (order.get(p[0].id, len(plan.phases)), p[0].start))
+    if len(pairs) <= MAX_ROWS:
+        labels = [a.id for a, _ in pairs]
+        row_of = {a.id: i for i, (a, _) in enumerate(pairs)}
+    else:
+        group = {a.id: (ph.name if (ph := plan.phase_of(a.id)) else a.kind) for a, _ in pairs}
+        labels = list(dict.fromkeys(group[a.id] for a, _ in pairs))
+        row_of = {a.id: labels.index(group[a.id]) for a, _ in pairs}
+    rows = labels
     fig, ax = _figure(9.0, 0.32 * max(len(rows), 4) + 1.4)
-    for i, (a, d) in enumerate(rows):
+    for a, d in sorted(pairs, key=lambda p: Outcome(p[1].outcome).severity):
         start, end = mdates.date2num(a.start), mdates.date2num(a.end)
+        edge = "black" if len(pairs) <= MAX_ROWS else "none"
         ax.barh(
-            i, max(end - start, 0.04), left=start, color=OUTCOME_COLOUR[d.outcome], edgecolor="black", linewidth=0.4
+            row_of[a.id],
+            max(end - start, 0.04),
+            left=start,
+            color=OUTCOME_COLOUR[d.outcome],
+            edgecolor=edge,
+            linewidth=0.4,
         )
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([a.id for a, _ in rows], fontsize=7)
+    ax.set_yticklabels(labels, fontsize=7)
     ax.invert_yaxis()
     ax.axvspan(mdates.date2num(plan.start), mdates.date2num(plan.end), color="#f3f3f3", zorder=0)
     troops = next((c for c in report.duties.counts if c.name == "troops"), None)
@@ -124,8 +149,9 @@ def timeline_png(report: ExerciseReport) -> bytes:
             xytext=(4, 0),
             textcoords="offset points",
         )
-    ax.xaxis.set_major_locator(mdates.DayLocator(interval=2))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    locator = mdates.AutoDateLocator(maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_xlabel("UTC")
     ax.set_title(f"{plan.name}: timeline by outcome", fontsize=10)
     ax.legend(handles=[Patch(color=c, label=str(o)) for o, c in OUTCOME_COLOUR.items()], loc="lower left", fontsize=7)
