@@ -8,9 +8,14 @@ import copy
 import json
 
 import pytest
+from fastapi.testclient import TestClient
 
 from api_helpers import ROOT, make_api
+from highnorth.api.app import create_app
+from highnorth.service.config import Settings
+from highnorth.service.context import Service
 from highnorth.service.exercise_html import REPORT_CSP
+from highnorth.store import Store
 
 PLAN = json.loads((ROOT / "examples" / "nordic-response" / "activities.geojson").read_text(encoding="utf-8"))
 
@@ -77,3 +82,25 @@ def test_filing_a_plan_makes_one_request_per_activity_and_keeps_its_report(api) 
     # a requester sees the report only of a plan that is wholly its own nation's
     assert api.call("GET", "/exercises/nordic-response-2024/report", "requester").status_code == 404
     assert api.call("GET", "/exercises/no-such/report", "approver").status_code == 404
+    assert api.call("POST", "/exercises", "admin", json=PLAN).status_code == 409  # the same id again
+    entries = api.call("GET", "/audit?limit=1000", "approver").json()["entries"]
+    filed = [e for e in entries if e["action"] == "submit_exercise"]
+    assert len(filed) == 1 and filed[0]["detail"]["requests"] == [r["id"] for r in doc["requests"]]
+
+
+def test_a_filed_plan_outlives_the_server(database_url, default_policy, screener) -> None:
+    first = make_api(database_url, default_policy, screener)
+    try:
+        assert first.call("POST", "/exercises", "admin", json=PLAN).status_code == 201
+    finally:
+        first.service.store.close()
+    # a new service and application on the same database, as after a restart
+    config = Settings.from_env(database_url=database_url)
+    service = Service(config, default_policy, screener, Store(database_url))
+    try:
+        client = TestClient(create_app(config, service))
+        headers = {"Authorization": f"Bearer {first.tokens['approver']}"}
+        answer = client.get("/exercises/nordic-response-2024/report", headers=headers)
+        assert answer.status_code == 200 and answer.json()["exercise"]["id"] == "nordic-response-2024"
+    finally:
+        service.store.close()

@@ -4,9 +4,9 @@ activity as a request in the existing workflow.
 
 - `plan_report`: a plan file (CLI `highnorth exercise check|report|calendar`);
 - `report_body`: a plan sent as a request body (`POST /exercises/report`), nothing stored;
-- `submit_plan`: a plan filed (`POST /exercises`): its activities become requests, all or nothing,
-  and the plan is kept in this process (not yet in the store: a restart forgets it, the requests
-  stay) so `GET /exercises/{id}/report` can rebuild the report under the policy the server runs.
+- `submit_plan`: a plan filed (`POST /exercises`): its activities become requests and the plan is
+  stored with them, in one transaction, so `GET /exercises/{id}/report` can rebuild the report
+  under the policy the server runs.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ..formats.activity_geojson import port_names
 from ..formats.exercise_plan import load_plan, read_plan
 from ..model.errors import NotFoundError
 from ..model.exercise import ExercisePlan
+from ..model.hashing import content_hash
 from ..store import RequestRecord
 from ..workflow.access import Principal, may_file, may_see
 from .context import Service
@@ -55,7 +56,10 @@ def plan_report(
 
 def read_plan_body(service: Service, body: bytes) -> tuple[ExercisePlan, list[str], list[dict[str, Any]]]:
     """A plan sent as JSON, validated against the server's policy, with its features."""
-    doc = parse_json(body)
+    return _read_doc(service, parse_json(body))
+
+
+def _read_doc(service: Service, doc: Any) -> tuple[ExercisePlan, list[str], list[dict[str, Any]]]:
     plan, warnings = read_plan(
         doc, known_nations=set(service.policy.actors.nations), ports=port_names(service.policy.zones.values())
     )
@@ -82,10 +86,13 @@ def submit_plan(service: Service, who: Principal, body: bytes) -> Filed:
     """`POST /exercises`: file every activity of the plan as a request (each screened now, in the
     state its decision leads to; all or nothing) and keep the plan for its report. The caller must
     be allowed to file for every nation of the plan's activities."""
-    plan, warnings, features = read_plan_body(service, body)
+    doc = parse_json(body)
+    plan, warnings, features = _read_doc(service, doc)
     _require(may_file(who, (a.actor.nation for a in plan.activities)))
-    records = service.store.submit(who.name, service.new_requests(list(plan.activities), features))
-    _PLANS[plan.id] = body
+    items = service.new_requests(list(plan.activities), features)
+    records = service.store.submit_exercise(
+        who.name, plan.id, plan.name, doc, content_hash(doc), service.policy.hash, items
+    )
     return Filed(build_report(plan, service.screener, warnings=tuple(warnings)), records)
 
 
@@ -93,15 +100,8 @@ def get_report(service: Service, who: Principal, exercise_id: str, at: str | Non
     """`GET /exercises/{id}/report`: the report of a filed plan under the server's policy. A
     requester sees it only when every activity of the plan is its own nation's (otherwise, as for
     a request of another nation, it does not exist)."""
-    body = _PLANS.get(exercise_id)
-    if body is None:
-        raise NotFoundError(f"no exercise `{exercise_id}`")
-    plan, warnings, _ = read_plan_body(service, body)
+    plan, warnings, _ = _read_doc(service, service.store.exercise_plan(exercise_id))
     if not all(may_see(who, a.actor.nation).allowed for a in plan.activities):
         raise NotFoundError(f"no exercise `{exercise_id}`")
     when = parse_when(at, "at", service.policy, in_force=True)
     return build_report(plan, service.screener, at=when, warnings=tuple(warnings))
-
-
-#: filed plans by id, in this process (the requests themselves are in the store)
-_PLANS: dict[str, bytes] = {}
