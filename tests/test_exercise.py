@@ -342,3 +342,19 @@ def test_a_plan_without_activities_has_a_report_and_no_duty(screener, default_po
     report = build_report(plan, screener)
     assert report.deadlines == () and report.duties.decision.obligations == ()
     assert "<script" not in report_html(report) and "BEGIN:VEVENT" not in calendar_ics(report)
+
+
+def test_plans_match_the_shipped_exercise_schema() -> None:
+    from referencing import Registry, Resource
+
+    schemas = {name: json.loads((SCHEMAS / f"{name}.schema.json").read_text()) for name in ("activity", "exercise")}
+    registry = Registry().with_resources((schema["$id"], Resource.from_contents(schema)) for schema in schemas.values())
+    validator = jsonschema.Draft202012Validator(schemas["exercise"], registry=registry)
+    plans = [PLAN, *sorted(SCENARIOS.glob("5[2-5]-exercise-*/activities.geojson"))]
+    assert len(plans) == 5
+    for path in plans:
+        validator.validate(json.loads(path.read_text(encoding="utf-8")))
+    bad = json.loads(PLAN.read_text(encoding="utf-8"))
+    bad["exercise"]["participants"][0]["troops"] = -1
+    bad["features"][0]["properties"]["kind"] = "parade"
+    assert len(list(validator.iter_errors(bad))) == 2
