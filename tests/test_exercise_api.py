@@ -104,3 +104,19 @@ def test_a_filed_plan_outlives_the_server(database_url, default_policy, screener
         assert answer.status_code == 200 and answer.json()["exercise"]["id"] == "nordic-response-2024"
     finally:
         service.store.close()
+
+
+def test_screen_with_alternatives_is_check_with_alternatives(api, tmp_path) -> None:
+    from highnorth.cli.app import main
+
+    from conftest import DEFAULT_POLICY
+
+    features = {"type": "FeatureCollection", "features": PLAN["features"]}
+    answer = api.call("POST", "/screen?alternatives=true", "approver", json=features)
+    assert answer.status_code == 200
+    out = tmp_path / "d.json"
+    path = ROOT / "examples" / "nordic-response" / "activities.geojson"
+    args = ["check", str(path), "--policy", str(DEFAULT_POLICY), "-f", "json", "--alternatives", "-o", str(out)]
+    assert main(args) == 4
+    assert answer.text == out.read_text(encoding="utf-8")
+    assert "alternatives" not in api.call("POST", "/screen", "approver", json=features).text

@@ -48,13 +48,14 @@ class Explained:
     alternatives: Alternatives | None
 
 
-def screen_body(service: Service, body: bytes, at: str | None) -> str:
+def screen_body(service: Service, body: bytes, at: str | None, with_alternatives: bool = False) -> str:
     """`POST /screen`: Decision JSON text for an Activity GeoJSON body (the same bytes as
-    `highnorth check --format json`)."""
+    `highnorth check --format json`, with `--alternatives` when `with_alternatives`)."""
     when = parse_when(at, "at", service.policy, in_force=True)
     activities, _features, warnings = service.activities(parse_json(body))
     decisions = service.screener.screen(activities, at=when)
-    return decisions_text(service.policy, decisions, warnings)
+    alts = _alternatives(activities, decisions, service.screener, when) if with_alternatives else None
+    return decisions_text(service.policy, decisions, warnings, alts)
 
 
 def _read(
