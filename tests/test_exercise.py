@@ -358,3 +358,24 @@ def test_plans_match_the_shipped_exercise_schema() -> None:
     bad["exercise"]["participants"][0]["troops"] = -1
     bad["features"][0]["properties"]["kind"] = "parade"
     assert len(list(validator.iter_errors(bad))) == 2
+
+
+def test_compare_at_says_what_the_2025_rules_change(tmp_path: Path, capsys) -> None:
+    assert _run("check", str(PLAN), "--compare-at", "2025-06-01") == 4
+    out = capsys.readouterr().out
+    assert "Judged by the rules in force at 2025-05-31T22:00:00Z (versions 2025.1):" in out
+    for line in ("porsangmoen-request: denied → conditional", "rc135-2021: denied → conditional"):
+        assert line in out
+    assert "exercise-level duties unchanged" in out
+    report = tmp_path / "r.json"
+    assert _run("report", str(PLAN), "-f", "json", "--compare-at", "2025-06-01", "-o", str(report)) == 4
+    comparison = json.loads(report.read_text(encoding="utf-8"))["comparison"]
+    assert comparison["versions"] == ["2025.1"]
+    assert {c["activity"] for c in comparison["changed"]} == {
+        "porsangmoen-request",
+        "rc135-2021",
+        "airspace-banak-amendment",
+    }
+    html = tmp_path / "r.html"
+    assert _run("report", str(PLAN), "-f", "html", "--compare-at", "2025-06-01", "-o", str(html)) == 4
+    assert "Under the rules in force at 2025-05-31T22:00:00Z (versions 2025.1)" in html.read_text(encoding="utf-8")

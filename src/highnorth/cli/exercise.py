@@ -22,6 +22,10 @@ app = typer.Typer(help="Exercise plans: screen a whole plan, its Vienna Document
 
 PlanArg = Annotated[Path, typer.Argument(help="Exercise plan: Activity GeoJSON with an `exercise` header.")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
+CompareOpt = Annotated[
+    str | None,
+    typer.Option("--compare-at", help="Also judge the plan by the rules in force at this time and say what differs."),
+]
 NoAltOpt = Annotated[
     bool, typer.Option("--no-alternatives", help="Skip the alternatives for referred and denied activities.")
 ]
@@ -51,9 +55,12 @@ def check(
     format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CheckFormat.table,
     output: OutputOpt = None,
     no_alternatives: NoAltOpt = False,
+    compare_at: CompareOpt = None,
 ) -> None:
     """Screen every activity of the plan and judge the exercise-level duties; exit 0/3/4 as `check`."""
-    report = plan_report(plan, get_screener(policy), at=at, alternatives=not no_alternatives, warn=warn)
+    report = plan_report(
+        plan, get_screener(policy), at=at, alternatives=not no_alternatives, compare_at=compare_at, warn=warn
+    )
     match format:
         case CheckFormat.json:
             write_or_print(report_json_text(report), output)
@@ -69,6 +76,8 @@ def check(
                 console().print(table)
             counts = ", ".join(f"{n} {o}" for o, n in report.counts().items() if n)
             console().print(f"{counts}. {render.duty_summary(report)}", highlight=False, markup=False)
+            if report.comparison is not None:
+                console().print(render.comparison_text(report), highlight=False, markup=False)
     raise _exit(report)
 
 
@@ -80,10 +89,13 @@ def report_command(
     format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")] = ReportFormat.markdown,
     output: OutputOpt = None,
     no_alternatives: NoAltOpt = False,
+    compare_at: CompareOpt = None,
 ) -> None:
     """The plan's report: decisions, exercise-level duties, deadlines and alternatives (Markdown,
     JSON, or an HTML page with a map and a timeline and no script)."""
-    report = plan_report(plan, get_screener(policy), at=at, alternatives=not no_alternatives, warn=warn)
+    report = plan_report(
+        plan, get_screener(policy), at=at, alternatives=not no_alternatives, compare_at=compare_at, warn=warn
+    )
     match format:
         case ReportFormat.json:
             write_or_print(report_json_text(report), output)

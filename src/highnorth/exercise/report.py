@@ -18,7 +18,7 @@ from ..model.rule import Policy
 from .alternatives import alternatives
 from .duties import ExerciseDuties, exercise_duties
 
-__all__ = ["Deadline", "ExerciseReport", "build_report"]
+__all__ = ["Comparison", "Deadline", "ExerciseReport", "build_report"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,17 @@ class Deadline:
     level: str  # "exercise" or "activity"
 
 
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """The same plan judged by the rules in force at `at`: the activities whose outcome differs
+    (id, outcome in the report, outcome then) and the exercise-level duties then."""
+
+    at: dt.datetime
+    changed: tuple[tuple[str, Outcome, Outcome], ...]
+    duties: tuple[str, ...]
+    versions: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class ExerciseReport:
     """Everything the report shows, under one policy (judged at `at` when given)."""
@@ -47,6 +58,7 @@ class ExerciseReport:
     alternatives: Mapping[str, Alternatives]
     deadlines: tuple[Deadline, ...]
     warnings: tuple[str, ...] = ()
+    comparison: Comparison | None = None
 
     @property
     def outcome(self) -> Outcome:
@@ -64,14 +76,29 @@ def build_report(
     at: dt.datetime | None = None,
     with_alternatives: bool = True,
     warnings: tuple[str, ...] = (),
+    compare_at: dt.datetime | None = None,
 ) -> ExerciseReport:
     """Screen the plan (one batch call), judge its exercise-level duties, find the alternatives
-    and collect the deadlines."""
+    and collect the deadlines; with `compare_at`, judge it again by the rules in force then (one
+    more batch) and say what differs (what an amendment changes for this exercise)."""
     decisions = tuple(screener.screen(plan.activities, at=at))
     duties = exercise_duties(plan, screener, at=at)
     alts = alternatives(plan.activities, decisions, screener, nations=plan.nations, at=at) if with_alternatives else {}
+    comparison = None
+    if compare_at is not None:
+        then = screener.screen(plan.activities, at=compare_at)
+        then_duties = exercise_duties(plan, screener, at=compare_at)
+        changed = tuple(
+            (d.activity, d.outcome, t.outcome) for d, t in zip(decisions, then, strict=True) if d.outcome != t.outcome
+        )
+        comparison = Comparison(
+            compare_at,
+            changed,
+            tuple(o.obligation.type for o in then_duties.decision.obligations),
+            tuple(sorted({v for d in then for v in d.versions})),
+        )
     return ExerciseReport(
-        plan, screener.policy, at, decisions, duties, alts, _deadlines(plan, decisions, duties), warnings
+        plan, screener.policy, at, decisions, duties, alts, _deadlines(plan, decisions, duties), warnings, comparison
     )
 
 

@@ -113,6 +113,21 @@ def report_json_text(report: ExerciseReport) -> str:
         ("deadlines", [_compact(deadline_json(d)) for d in report.deadlines]),
         ("warnings", _compact(list(report.warnings))),
     ]
+    if report.comparison is not None:
+        c = report.comparison
+        members.append(
+            (
+                "comparison",
+                _compact(
+                    {
+                        "at": format_time(c.at),
+                        "versions": list(c.versions),
+                        "changed": [{"activity": a, "outcome": now, "then": then} for a, now, then in c.changed],
+                        "duties": list(c.duties),
+                    }
+                ),
+            )
+        )
     return _lines(members)
 
 

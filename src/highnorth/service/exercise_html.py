@@ -13,7 +13,7 @@ from ..exercise.report import ExerciseReport
 from ..model.outcome import Outcome
 from ..model.time import format_time
 from .exercise_figures import OUTCOME_COLOUR, plan_map_png, timeline_png
-from .exercise_rendering import alternative_lines, count_row, deadline_row, duty_summary
+from .exercise_rendering import alternative_lines, comparison_lines, count_row, deadline_row, duty_summary
 
 __all__ = ["REPORT_CSP", "STYLE", "report_html"]
 
@@ -90,6 +90,15 @@ def report_html(report: ExerciseReport) -> str:
             for r in report.duties.decision.reasons
         )
         + "</ul>",
+        *(
+            [
+                f"<h2>Under the rules in force at {escape(format_time(report.comparison.at))} "
+                f"(versions {escape(', '.join(report.comparison.versions))})</h2>",
+                "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in comparison_lines(report)) + "</ul>",
+            ]
+            if report.comparison is not None
+            else []
+        ),
         "<h2>Deadlines</h2>",
         _table(
             ("due", "obligation", "to", "for", "rules"),

@@ -19,6 +19,8 @@ from .rendering import OUTCOME_STYLE
 __all__ = [
     "COUNT_LABEL",
     "alternative_lines",
+    "comparison_lines",
+    "comparison_text",
     "count_row",
     "deadline_row",
     "duty_summary",
@@ -105,6 +107,28 @@ def alternative_lines(alt: Alternatives) -> list[str]:
     return lines
 
 
+def comparison_lines(report: ExerciseReport) -> list[str]:
+    """What the rules in force at the comparison time change for this plan, as sentences."""
+    c = report.comparison
+    if c is None:
+        return []
+    lines = [f"{a}: {now} → {then}" for a, now, then in c.changed] or ["no activity's outcome changes"]
+    duties_now = tuple(o.obligation.type for o in report.duties.decision.obligations)
+    if set(duties_now) == set(c.duties):
+        lines.append(f"exercise-level duties unchanged ({', '.join(c.duties) or 'none'})")
+    else:
+        lines.append(f"exercise-level duties: {', '.join(duties_now) or 'none'} → {', '.join(c.duties) or 'none'}")
+    return lines
+
+
+def comparison_text(report: ExerciseReport) -> str:
+    c = report.comparison
+    if c is None:
+        return ""
+    head = f"Judged by the rules in force at {format_time(c.at)} (versions {', '.join(c.versions)}):"
+    return "\n".join([head, *(f"  {line}" for line in comparison_lines(report))])
+
+
 def _policy_line(report: ExerciseReport) -> str:
     p = report.policy
     at = f", judged by the rules in force at {format_time(report.at)}" if report.at else ""
@@ -142,6 +166,10 @@ def report_markdown(report: ExerciseReport) -> str:
     for r in report.duties.decision.reasons:
         version = f" (version {r.version})" if r.version else ""
         lines.append(f"- **{r.effect}** `{r.rule}`{version}: {r.title}. *{r.basis}*: {r.source}")
+    if report.comparison is not None:
+        c = report.comparison
+        lines += ["", f"## Under the rules in force at {format_time(c.at)} (versions {', '.join(c.versions)})", ""]
+        lines += [f"- {line}" for line in comparison_lines(report)]
     lines += ["", "## Deadlines", "", "| due | obligation | to | for | rules |", "|---|---|---|---|---|"]
     lines += ["| " + " | ".join(deadline_row(d)) + " |" for d in report.deadlines]
     lines += [

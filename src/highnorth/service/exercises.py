@@ -42,16 +42,21 @@ def plan_report(
     at: str | None,
     at_name: str = "--at",
     alternatives: bool = True,
+    compare_at: str | None = None,
     warn: Warn,
 ) -> ExerciseReport:
-    """The report of a plan file, judged at `at` (RFC 3339 or a date) when given."""
+    """The report of a plan file, judged at `at` (RFC 3339 or a date) when given; with
+    `compare_at`, compared with the rules in force then."""
     plan, warnings = load_plan(
         file, known_nations=set(screener.policy.actors.nations), ports=port_names(screener.policy.zones.values())
     )
     for w in warnings:
         warn(w)
     when = parse_when(at, at_name, screener.policy, in_force=True)
-    return build_report(plan, screener, at=when, with_alternatives=alternatives, warnings=tuple(warnings))
+    then = parse_when(compare_at, "--compare-at", screener.policy, in_force=True)
+    return build_report(
+        plan, screener, at=when, with_alternatives=alternatives, warnings=tuple(warnings), compare_at=then
+    )
 
 
 def read_plan_body(service: Service, body: bytes) -> tuple[ExercisePlan, list[str], list[dict[str, Any]]]:
@@ -67,11 +72,12 @@ def _read_doc(service: Service, doc: Any) -> tuple[ExercisePlan, list[str], list
     return plan, warnings, list(doc["features"])
 
 
-def report_body(service: Service, body: bytes, at: str | None) -> ExerciseReport:
+def report_body(service: Service, body: bytes, at: str | None, compare_at: str | None = None) -> ExerciseReport:
     """`POST /exercises/report`: the report of a plan in the body; nothing is stored."""
     plan, warnings, _ = read_plan_body(service, body)
     when = parse_when(at, "at", service.policy, in_force=True)
-    return build_report(plan, service.screener, at=when, warnings=tuple(warnings))
+    then = parse_when(compare_at, "compare_at", service.policy, in_force=True)
+    return build_report(plan, service.screener, at=when, warnings=tuple(warnings), compare_at=then)
 
 
 @dataclass(frozen=True)

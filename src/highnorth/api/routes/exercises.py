@@ -61,12 +61,15 @@ async def report(
     service: ServiceDep,
     _who: Annotated[Principal, Depends(Allowed("screen"))],
     at: AtQuery = None,
+    compare_at: Annotated[
+        str | None, Query(description="Also judge the plan by the rules in force at this time; say what differs")
+    ] = None,
 ) -> Response:
     """The report of a plan, nothing kept: every activity's decision (one batch screening), the
     exercise-level Vienna Document duties, the deadlines and what would change each referred or
     denied activity."""
     body = await request.body()
-    return await _answer(request, await run_in_threadpool(use.report_body, service, body, at))
+    return await _answer(request, await run_in_threadpool(use.report_body, service, body, at, compare_at))
 
 
 @router.post("", status_code=201, openapi_extra=PLAN_BODY)
