@@ -2,7 +2,7 @@
 
 The JSON report keeps the Decision JSON of every activity (with its optional `alternatives`) and
 adds the exercise header, the exercise-level duties and the deadline calendar; one decision a
-line, like Decision JSON. The iCalendar file has one all-day-free event per deadline, at its due
+line, like Decision JSON (`decision_json.dumps`). The iCalendar file has one all-day-free event per deadline, at its due
 time, with a stable UID so a calendar program that imports it again updates rather than
 duplicates; `icalendar` validates it in the tests.
 """
@@ -17,9 +17,9 @@ from ..exercise.report import Deadline, ExerciseReport
 from ..model.exercise import ExercisePlan
 from ..model.hashing import content_hash
 from ..model.time import format_time
-from .decision_json import _compact, _lines, decision_json, policy_json
+from .decision_json import decision_json, dumps, policy_json
 
-__all__ = ["calendar_ics", "deadline_json", "plan_json", "report_json_text"]
+__all__ = ["calendar_ics", "deadline_json", "plan_json", "report_json", "report_json_text"]
 
 
 def plan_json(plan: ExercisePlan) -> dict[str, Any]:
@@ -73,62 +73,46 @@ def deadline_json(d: Deadline) -> dict[str, Any]:
     }
 
 
-def report_json_text(report: ExerciseReport) -> str:
-    """The report as JSON text: deterministic, one decision and one deadline a line."""
+def report_json(report: ExerciseReport) -> dict[str, Any]:
+    """The report as a JSON document (docs/exercises.md §3)."""
     duties = report.duties
-    counts = report.counts()
-    members: list[tuple[str, Any]] = [
-        ("exercise", _compact(plan_json(report.plan))),
-        ("policy", _compact(policy_json(report.policy, [*report.decisions, duties.decision]))),
-        ("at", _compact(format_time(report.at) if report.at else None)),
-        (
-            "summary",
-            _compact({"outcome": report.outcome, "activities": {str(o): n for o, n in counts.items()}}),
-        ),
-        (
-            "duties",
-            _compact(
-                {
-                    "territory": list(duties.territory),
-                    "window": None
-                    if duties.window is None
-                    else {"start": format_time(duties.window.start), "end": format_time(duties.window.end)},
-                    "counts": [_count_json(c) for c in duties.counts],
-                    "decision": decision_json(duties.decision),
-                }
-            ),
-        ),
-        (
-            "decisions",
-            [
-                _compact(
-                    {
-                        **decision_json(d, report.alternatives.get(d.activity)),
-                        "phase": ph.id if (ph := report.plan.phase_of(d.activity)) else None,
-                    }
-                )
-                for d in report.decisions
-            ],
-        ),
-        ("deadlines", [_compact(deadline_json(d)) for d in report.deadlines]),
-        ("warnings", _compact(list(report.warnings))),
-    ]
+    doc: dict[str, Any] = {
+        "exercise": plan_json(report.plan),
+        "policy": policy_json(report.policy, [*report.decisions, duties.decision]),
+        "at": format_time(report.at) if report.at else None,
+        "summary": {"outcome": report.outcome, "activities": {str(o): n for o, n in report.counts().items()}},
+        "duties": {
+            "territory": list(duties.territory),
+            "window": None
+            if duties.window is None
+            else {"start": format_time(duties.window.start), "end": format_time(duties.window.end)},
+            "counts": [_count_json(c) for c in duties.counts],
+            "decision": decision_json(duties.decision),
+        },
+        "decisions": [
+            {
+                **decision_json(d, report.alternatives.get(d.activity)),
+                "phase": ph.id if (ph := report.plan.phase_of(d.activity)) else None,
+            }
+            for d in report.decisions
+        ],
+        "deadlines": [deadline_json(d) for d in report.deadlines],
+        "warnings": list(report.warnings),
+    }
     if report.comparison is not None:
         c = report.comparison
-        members.append(
-            (
-                "comparison",
-                _compact(
-                    {
-                        "at": format_time(c.at),
-                        "versions": list(c.versions),
-                        "changed": [{"activity": a, "outcome": now, "then": then} for a, now, then in c.changed],
-                        "duties": list(c.duties),
-                    }
-                ),
-            )
-        )
-    return _lines(members)
+        doc["comparison"] = {
+            "at": format_time(c.at),
+            "versions": list(c.versions),
+            "changed": [{"activity": a, "outcome": now, "then": then} for a, now, then in c.changed],
+            "duties": list(c.duties),
+        }
+    return doc
+
+
+def report_json_text(report: ExerciseReport) -> str:
+    """The report as JSON text (`dumps`: deterministic, one decision a line)."""
+    return dumps(report_json(report))
 
 
 def _escape(text: str) -> str:

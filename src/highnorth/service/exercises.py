@@ -28,7 +28,7 @@ from ..workflow.access import Principal, may_file, may_see
 from .context import Service
 from .inputs import parse_json
 from .queries import parse_when
-from .requests import _require
+from .requests import require
 
 __all__ = ["Filed", "get_report", "plan_report", "read_plan_body", "report_body", "submit_plan"]
 
@@ -94,7 +94,7 @@ def submit_plan(service: Service, who: Principal, body: bytes) -> Filed:
     be allowed to file for every nation of the plan's activities."""
     doc = parse_json(body)
     plan, warnings, features = _read_doc(service, doc)
-    _require(may_file(who, (a.actor.nation for a in plan.activities)))
+    require(may_file(who, (a.actor.nation for a in plan.activities)))
     items = service.new_requests(list(plan.activities), features)
     records = service.store.submit_exercise(
         who.name, plan.id, plan.name, doc, content_hash(doc), service.policy.hash, items

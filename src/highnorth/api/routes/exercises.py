@@ -6,7 +6,6 @@ no script at all."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ...exercise.report import ExerciseReport
 from ...formats.decision_json import dumps
-from ...formats.exercise_report import report_json_text
+from ...formats.exercise_report import report_json, report_json_text
 from ...service import exercises as use
 from ...service.context import Service
 from ...service.exercise_html import REPORT_CSP, report_html
@@ -81,7 +80,7 @@ async def submit(
     request ids under `requests`."""
     body = await request.body()
     filed = await run_in_threadpool(use.submit_plan, service, who, body)
-    doc = json.loads(report_json_text(filed.report))
+    doc = report_json(filed.report)
     doc["requests"] = [{"activity": r.activity_id, "id": r.id, "state": r.state} for r in filed.requests]
     return Response(dumps(doc), status_code=201, media_type="application/json")
 
