@@ -7,6 +7,10 @@ chromium driven by Playwright, as the browser tests), each measurement in a fres
 - `blank`: a MapLibre page with one background layer and nothing else, from the same vendored
   MapLibre files, served from a temporary folder by a small HTTP server of this script on
   127.0.0.1 (the app ships no test page): navigation to the map's first `idle`;
+- `triangle` and `decision` (the floor under the view): the same blank page plus one GeoJSON
+  `fill` layer — one triangle given inline, or the view's own decision map (`simplify=display`,
+  saved from the server to the temporary folder) — navigation to `idle`: what any page whose
+  data MapLibre's worker tiles pays, before anything of the app;
 - `page`: the decision map view (`/?nation=USA&kind=flight&at=2025-05-10`) from navigation to
   the first `idle` with the decision features drawn (`window.highnorthTimings.firstDrawn`); the
   first navigation fills the server's map cache and is reported apart (`page_cold_server_ms`);
@@ -48,10 +52,19 @@ BLANK_HTML = """<!doctype html>
 <body><div id="map"></div><script type="module" src="/blank.js"></script></body></html>
 """
 BLANK_JS = """import * as maplibregl from './vendor/maplibre-gl/maplibre-gl.mjs';
+const variant = new URLSearchParams(location.search).get('variant');
+const sources = {};
+const layers = [{ id: 'sea', type: 'background', paint: { 'background-color': '#dce6ee' } }];
+if (variant === 'triangle') {
+  sources.t = { type: 'geojson', data: { type: 'Feature', properties: {}, geometry: { type: 'Polygon',
+    coordinates: [[[20, 68], [30, 68], [25, 71], [20, 68]]] } } };
+  layers.push({ id: 't', type: 'fill', source: 't', paint: { 'fill-color': '#c33' } });
+} else if (variant === 'decision') {
+  sources.t = { type: 'geojson', data: '/decision.json' };
+  layers.push({ id: 't', type: 'fill', source: 't', paint: { 'fill-color': '#c33' } });
+}
 const map = new maplibregl.Map({
-  container: 'map',
-  style: { version: 8, sources: {}, layers: [{ id: 'sea', type: 'background', paint: { 'background-color': '#dce6ee' } }] },
-  bounds: [[-4, 62.5], [43, 81]],
+  container: 'map', style: { version: 8, sources, layers }, bounds: [[-4, 62.5], [43, 81]],
 });
 map.once('idle', () => { window.blankIdle = performance.now(); });
 """
@@ -75,6 +88,15 @@ def blank_site(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def save_decision_map(base: str, target: Path) -> None:
+    """The view's decision map (the display simplification) as the floor page's data."""
+    import urllib.request
+
+    url = f"{base}/decision-maps?actor=USA&kind=flight&at=2025-05-10&simplify=display"
+    with urllib.request.urlopen(url, timeout=120) as answer:
+        target.write_bytes(answer.read())
 
 
 def kind_of(url: str) -> str:
@@ -168,8 +190,12 @@ def main() -> None:
                 across_cold = across.pop()
                 blanks, pages = [], []
                 loaded: dict[str, int] = {}
-                for _ in range(args.runs):  # alternated, so both see the same machine
+                save_decision_map(base, tmp / "blank" / "decision.json")
+                triangles, decisions = [], []
+                for _ in range(args.runs):  # alternated, so all see the same machine
                     blanks.append(blank_idle(browser, f"{blank_base}/blank.html"))
+                    triangles.append(blank_idle(browser, f"{blank_base}/blank.html?variant=triangle"))
+                    decisions.append(blank_idle(browser, f"{blank_base}/blank.html?variant=decision"))
                     first, loaded = page_run(browser, base, within, across, back)
                     pages.append(first)
                 browser.close()
@@ -187,6 +213,12 @@ def main() -> None:
         f"WEB slider within_ms={med(within):.0f} within_max_ms={max(within):.0f} across_ms={med(across):.0f} "
         f"across_max_ms={max(across):.0f} across_cold_server_ms={across_cold:.0f} back_ms={med(back):.0f} "
         f"moves_within={len(within)} moves_across={len(across)}",
+        flush=True,
+    )
+    print(
+        f"WEB floor triangle_idle_ms={med(triangles):.0f} decision_only_idle_ms={med(decisions):.0f} "
+        f"triangle_ratio={med(triangles) / med(blanks):.2f} decision_only_ratio={med(decisions) / med(blanks):.2f} "
+        f"page_over_decision_only={med(pages) / med(decisions):.2f}",
         flush=True,
     )
     total = loaded["own_bytes"] + loaded["data_bytes"] + loaded["vendor_bytes"]

@@ -196,6 +196,26 @@ def test_referral_to_approval_to_reservation(api):
     assert api.call("GET", "/audit/verify", "approver").json()["ok"] is True
 
 
+def test_the_audit_log_pages_oldest_or_newest_first(api):
+    for n in range(5):
+        _file(api, "requester", example("us-destroyer-kirkenes-2025", f"call-{n}"))
+    every = [e["seq"] for e in api.call("GET", "/audit", "admin", params={"limit": 1000}).json()["entries"]]
+    assert every == sorted(every) and len(every) >= 5
+
+    def page(**params) -> list[int]:
+        answer = api.call("GET", "/audit", "admin", params=params)
+        assert answer.status_code == 200, answer.text
+        return [e["seq"] for e in answer.json()["entries"]]
+
+    newest = page(order="newest", limit=2)
+    assert newest == every[::-1][:2]
+    assert page(order="newest", limit=2, before=newest[-1]) == every[::-1][2:4]
+    assert page(order="newest", before=every[0]) == []
+    assert page(after=every[1], before=every[4]) == every[2:4]  # both bounds excluded, oldest first
+    bad = api.call("GET", "/audit", "admin", params={"order": "latest"})
+    assert bad.status_code == 422 and bad.json()["error"]["problems"][0]["field"].endswith("order")
+
+
 def test_concurrent_approvals_over_http_one_wins(api):
     (rec,) = _file(api, "requester", example("us-destroyer-kirkenes-2025"))
     barrier, codes = threading.Barrier(2), []

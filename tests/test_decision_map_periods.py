@@ -10,12 +10,12 @@ import shapely
 
 from api_helpers import make_api
 from highnorth.service.lru import LRU
-from highnorth.service.maps import TimeField, map_at, map_document, map_periods
+from highnorth.service.maps import TimeField, decision_map_at, map_document, map_periods, map_query
 from highnorth.service.queries import API
 
 
 def _map(policy, at: str, cache: LRU | None):
-    return map_at(policy, API, actor="USA", kind="flight", at=TimeField(at, "at"), cache=cache)
+    return decision_map_at(policy, map_query(policy, API, actor="USA", kind="flight"), TimeField(at, "at"), cache)
 
 
 def test_two_dates_in_one_period_are_one_cached_map(default_policy) -> None:

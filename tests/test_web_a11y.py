@@ -144,6 +144,7 @@ def test_the_decision_map(site: Site, page_for) -> None:
     point = page.evaluate("() => { const p = window.highnorthMap.project([29.5, 70.1]); return [p.x, p.y]; }")
     page.locator("#map canvas").click(position={"x": point[0], "y": point[1]})
     page.wait_for_selector("#place li[data-rule='fm2025-east-case-by-case']", timeout=30_000)
+    page.click("#more summary")  # the band, attributes and layers shown too
     assert_accessible(page, "decision map")
     page.click("button.signin-open")  # the sign-in form open over the map
     page.wait_for_selector("#signin-token", state="visible")
@@ -156,7 +157,10 @@ def test_the_decision_map_controls_are_reached_with_tab(site: Site, page_for) ->
     page.wait_for_function(
         "() => document.documentElement.dataset.rendered === 'USA/flight/2025-05-22'", timeout=60_000
     )
-    wanted = {"nation": "#nation", "date": "#date", "slider": "#slider", "sign-in": "button.signin-open"}
+    wanted = {
+        "nation": "#nation", "date": "#date", "slider": "#slider", "settings": "#more summary",
+        "place": "#place-input", "map centre": "#place-centre", "sign-in": "button.signin-open",
+    }  # fmt: skip
     reached: dict[str, int] = {}
     page.locator("body").focus()
     for n in range(60):

@@ -10,6 +10,7 @@ drawn on the map (Terra Draw) is screened; without a token the page says to sign
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 
@@ -182,6 +183,42 @@ def test_the_screen_view(tmp_path: Path) -> None:
             assert "3,000 m – 9,000 m AMSL" in page.locator("#zones tbody").inner_text()
             page.wait_for_timeout(400)
             page.screenshot(path=str(screenshot_path("screen.png")))
+
+            # the screened activity is in the URL: the form and the drawn track
+            link = page.url
+            query = parse_qs(urlparse(link).query)
+            assert query["shape"] == ["track"] and query["id"] == ["drawn-flight"] and query["lower"] == ["3000"]
+            linked = [float(v) for v in query["coords"][0].split(",")]
+            assert len(linked) == 2 * len(vertices) and abs(linked[0] - 16.0) < 0.05, linked
+
+            # edited on the map: the middle vertex dragged south, then screened again
+            page.click("#edit")
+            page.wait_for_selector("#edit[aria-pressed='true']")
+            box = page.locator("#map canvas").bounding_box()
+            mid = page.evaluate("(v) => { const p = window.highnorthMap.project(v); return [p.x, p.y]; }", linked[4:6])
+            mid = [box["x"] + mid[0], box["y"] + mid[1]]  # the page's pixels, not the canvas's
+            page.mouse.move(mid[0], mid[1])
+            page.mouse.down()
+            for step in range(1, 11):
+                page.mouse.move(mid[0], mid[1] + 6 * step)
+            page.mouse.up()
+            page.screenshot(path=str(screenshot_path("screen-edit.png")))
+            page.click("#edit")  # done
+            page.wait_for_function(
+                "() => document.getElementById('geometry-status').textContent.includes('edited on the map')"
+            )
+            page.click("#submit")
+            page.wait_for_function("(old) => location.href !== old", arg=link, timeout=60_000)
+            edited = [float(v) for v in parse_qs(urlparse(page.url).query)["coords"][0].split(",")]
+            assert len(edited) == len(linked) and edited[:4] == linked[:4], (linked, edited)
+            assert edited[5] < linked[5] - 0.1, f"the middle vertex did not move south: {linked[5]} -> {edited[5]}"
+
+            # the link opens the same activity, screened at once
+            outcome = page.evaluate("() => document.documentElement.dataset.screened")
+            page.goto(page.url)
+            wait_screened(page, outcome)
+            assert page.locator("#id").input_value() == "drawn-flight"
+            assert "from the link" in page.locator("#geometry-status").inner_text()
 
         # without a token: the page and the server say to sign in
         with browser_page(server.base, problems, ["status of 401"]) as page:

@@ -9,6 +9,7 @@ the ones provoked on purpose."""
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import httpx
@@ -160,8 +161,10 @@ def test_requests_queue_audit_and_reservations_in_a_browser(tmp_path: Path) -> N
         assert approve_row.locator(".note-text").inner_text() == NOTE
         assert page.locator("#entries-body b, #entries-body img").count() == 0, "the note was parsed as HTML"
         assert [a for a in page.locator("#entries-body td.action").all_inner_texts()] == [
-            "submit", "rescreen", "approve"
-        ]  # fmt: skip
+            "approve",
+            "rescreen",
+            "submit",
+        ]  # fmt: skip  (newest first)
         page.wait_for_selector("#verify.ok")
         assert "Verified" in page.locator("#verify-status").inner_text()
         sign_out(page)
@@ -266,4 +269,51 @@ def test_every_workflow_action_has_its_button_for_the_roles_that_may(tmp_path: P
             page.click("#cancel")
             page.wait_for_selector("#decided:has-text('Cancelled')")
         assert api.get(f"/requests/{filed['id']}", headers=auth["approver"]).json()["state"] == "cancelled"
+        assert not problems, problems
+
+
+def test_the_request_list_and_the_audit_log_page_newest_first(tmp_path: Path) -> None:
+    """105 requests: the list and the audit log show the newest 100 and link to the older ones,
+    with the page in the URL (back and forward work)."""
+    db = tmp_path / "pages.db"
+    tokens = make_users(db)
+    with running_server(db, tmp_path, "pages") as server:
+        call = json.loads(KIRKENES.read_text())
+        feature = call["features"][0]
+        many = {**call, "features": [{**feature, "id": f"call-{n:03d}"} for n in range(105)]}
+        filed = httpx.post(
+            f"{server.base}/requests", json=many, headers={"Authorization": f"Bearer {tokens['admin']}"}, timeout=120
+        )
+        assert filed.status_code == 201, filed.text
+        head = httpx.get(
+            f"{server.base}/audit/verify", headers={"Authorization": f"Bearer {tokens['admin']}"}, timeout=60
+        ).json()["head_seq"]  # the users and tokens made, then the 105 submissions
+        problems: list[str] = []
+        with guarded_page(playwright, server.base, problems, [], tokens["admin"]) as page:
+            page.goto(f"{server.base}/requests?state=all")
+            page.wait_for_function("() => document.documentElement.dataset.listed === 'all:0:100'")
+            assert page.locator("#list-title").text_content() == "Requests 1–100"
+            assert page.locator("#newer").is_hidden()
+            newest = page.locator("#list .req-activity").first.inner_text()
+            page.click("#older")
+            page.wait_for_function("() => document.documentElement.dataset.listed === 'all:100:5'")
+            assert "offset=100" in page.url and page.locator("#older").is_hidden()
+            assert page.locator("#list-title").text_content() == "Requests 101–105"
+            assert newest not in page.locator("#list").inner_text()
+            page.go_back()
+            page.wait_for_function("() => document.documentElement.dataset.listed === 'all:0:100'")
+
+            page.goto(f"{server.base}/audit")
+            page.wait_for_function("() => document.documentElement.dataset.entries === '::100'")
+            seqs = [int(s) for s in page.locator("#entries-body tr td.num:first-child").all_inner_texts()]
+            assert seqs == list(range(head, head - 100, -1)), seqs[:5]
+            assert page.locator("#entries-title").text_content() == f"Entries #{head}–#{head - 99}, newest first"
+            page.click("#older")
+            page.wait_for_function(
+                "(n) => document.documentElement.dataset.entries === `:${n}:${n - 1}`", arg=head - 99
+            )
+            seqs = [int(s) for s in page.locator("#entries-body tr td.num:first-child").all_inner_texts()]
+            assert seqs == list(range(head - 100, 0, -1)) and f"before={head - 99}" in page.url
+            page.click("#newest")
+            page.wait_for_function("() => document.documentElement.dataset.entries === '::100'")
         assert not problems, problems

@@ -1,5 +1,5 @@
 """`highnorth map` and `highnorth diff`: decision maps and where the outcome changed. Use cases:
-`service.maps` (`map_at`, `diff_between`); output: `service.rendering`."""
+`service.maps` (`map_query`, then `decision_map_at` or `map_diff`); output: `service.rendering`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 
 from ..formats.decision_json import dumps
 from ..service import rendering
-from ..service.maps import TimeField, diff_between, map_at, map_document
+from ..service.maps import TimeField, decision_map_at, map_diff, map_document, map_query
 from ..service.queries import CLI
 from .common import Format, console, get_policy, write_or_print
 
@@ -20,6 +20,12 @@ AttrOpt = Annotated[
     list[str] | None, typer.Option("--attr", help="Attribute of the hypothetical activity, key=value (repeatable).")
 ]
 PolicyOpt = Annotated[Path | None, typer.Option("--policy", help="Policy directory.")]
+LowerOpt = Annotated[
+    float | None, typer.Option("--lower-m", help="Lower limit of the altitude band, m AMSL (default: the surface).")
+]
+UpperOpt = Annotated[
+    float | None, typer.Option("--upper-m", help="Upper limit of the altitude band, m AMSL (default: unlimited).")
+]
 
 
 def map_command(
@@ -28,11 +34,14 @@ def map_command(
     at: Annotated[str, typer.Option("--at", help="The date or time to map.")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="GeoJSON file to write.")] = None,
     attr: AttrOpt = None,
+    lower_m: LowerOpt = None,
+    upper_m: UpperOpt = None,
     policy: PolicyOpt = None,
 ) -> None:
-    """The region partitioned by outcome for an activity kind by a nation at a time."""
+    """The region partitioned by outcome for an activity kind by a nation at a time (in an altitude band)."""
     pol = get_policy(policy)
-    m = map_at(pol, CLI, actor=actor, kind=kind, at=TimeField(at, "--at"), attributes=attr or [])
+    query = map_query(pol, CLI, actor=actor, kind=kind, attributes=attr or [], lower_m=lower_m, upper_m=upper_m)
+    m = decision_map_at(pol, query, TimeField(at, "--at"))
     console().print(rendering.map_heading(m), highlight=False)
     console().print(rendering.map_table(m))
     console().print(f"outside the mapped region the default applies: {pol.default_effect}", highlight=False)
@@ -48,19 +57,14 @@ def diff_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="GeoJSON file of the changed areas.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     attr: AttrOpt = None,
+    lower_m: LowerOpt = None,
+    upper_m: UpperOpt = None,
     policy: PolicyOpt = None,
 ) -> None:
     """Where the outcome for a kind by a nation changed between two times, with km²."""
     pol = get_policy(policy)
-    diff = diff_between(
-        pol,
-        CLI,
-        actor=actor,
-        kind=kind,
-        before=TimeField(from_, "--from"),
-        after=TimeField(to, "--to"),
-        attributes=attr or [],
-    )
+    query = map_query(pol, CLI, actor=actor, kind=kind, attributes=attr or [], lower_m=lower_m, upper_m=upper_m)
+    diff = map_diff(pol, query, TimeField(from_, "--from"), TimeField(to, "--to"))
     if output:
         write_or_print(dumps(diff.geojson()), output)
     match format:

@@ -3,6 +3,7 @@ serves)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,10 +48,17 @@ def map_geojson(m: DecisionMap, tolerance_m: float | None = None) -> dict[str, A
                     "kind": m.kind,
                     "at": format_time(m.at),
                     "version": m.version,
+                    **({"altitude": altitude_json(m.altitude)} if m.altitude is not None else {}),
                 },
             }
         )
     return {"type": "FeatureCollection", "features": feats}
+
+
+def altitude_json(band: tuple[float, float]) -> dict[str, float | None]:
+    """A band in metres AMSL as Decision JSON writes one: an unbounded limit is null."""
+    lo, hi = band
+    return {"lower_m": lo if math.isfinite(lo) else None, "upper_m": hi if math.isfinite(hi) else None}
 
 
 def diff_geojson(before: DecisionMap, after: DecisionMap, changes: Sequence[Change]) -> dict[str, Any]:

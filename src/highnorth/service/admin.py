@@ -62,8 +62,18 @@ def verify_audit(source: Store | Settings) -> Verification:
     return (source if isinstance(source, Store) else _store(source)).verify()
 
 
-def audit_entries(store: Store, *, after: int, limit: int, request_id: str | None) -> Sequence[AuditEntry]:
-    return store.audit(after=after, limit=limit, request_id=request_id)
+def audit_entries(
+    store: Store,
+    *,
+    after: int,
+    limit: int,
+    request_id: str | None,
+    before: int | None = None,
+    newest_first: bool = False,
+) -> Sequence[AuditEntry]:
+    """A page of the audit log: entries between `after` and `before` (sequence numbers, both
+    excluded), oldest first or newest first."""
+    return store.audit(after=after, before=before, limit=limit, request_id=request_id, newest_first=newest_first)
 
 
 def upgrade_schema(settings: Settings) -> None:

@@ -22,7 +22,7 @@ from ..rules.deciding.decision_map import Change, DecisionMap, decision_map, dif
 from ..rules.deciding.evaluate import timeline_cuts
 from .config import default_policy_dir
 from .lru import LRU
-from .queries import Fields, check_kind, check_nation, parse_attributes, require_when
+from .queries import Fields, check_altitude, check_kind, check_nation, parse_attributes, require_when
 
 __all__ = [
     "MapDiff",
@@ -30,8 +30,6 @@ __all__ = [
     "TimeField",
     "basemap_file",
     "decision_map_at",
-    "diff_between",
-    "map_at",
     "map_diff",
     "map_document",
     "map_periods",
@@ -49,15 +47,17 @@ SIMPLIFY = ("display",)
 
 @dataclass(frozen=True)
 class MapQuery:
-    """A checked question: a known nation, an activity kind, the hypothetical attributes."""
+    """A checked question: a known nation, an activity kind, the hypothetical attributes and
+    altitude band (metres AMSL; None: every altitude)."""
 
     actor: str
     kind: ActivityKind
     attributes: dict[str, Any]
+    altitude: tuple[float, float] | None = None
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.actor, self.kind, json.dumps(self.attributes, sort_keys=True))
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.actor, self.kind, json.dumps(self.attributes, sort_keys=True), repr(self.altitude))
 
 
 @dataclass(frozen=True)
@@ -80,12 +80,22 @@ class MapDiff:
         return diff_geojson(self.before, self.after, self.changes)
 
 
-def map_query(policy: Policy, fields: Fields, *, actor: str, kind: str, attributes: Any = None) -> MapQuery:
-    """The query checked in this order: kind, nation, attributes (each an InputError naming the
-    field as the face calls it)."""
+def map_query(
+    policy: Policy,
+    fields: Fields,
+    *,
+    actor: str,
+    kind: str,
+    attributes: Any = None,
+    lower_m: float | None = None,
+    upper_m: float | None = None,
+) -> MapQuery:
+    """The query checked in this order: kind, nation, attributes, altitude band (each an
+    InputError naming the field as the face calls it)."""
     checked_kind = check_kind(kind, fields)
     check_nation(actor, policy, fields)
-    return MapQuery(actor, checked_kind, parse_attributes(attributes, fields))
+    attrs = parse_attributes(attributes, fields)
+    return MapQuery(actor, checked_kind, attrs, check_altitude(lower_m, upper_m, fields))
 
 
 def map_periods(policy: Policy, actor: str) -> list[dt.datetime]:
@@ -108,23 +118,31 @@ def period_start(policy: Policy, actor: str, when: dt.datetime) -> dt.datetime |
 
 
 def decision_map_at(policy: Policy, query: MapQuery, at: TimeField, cache: LRU | None = None) -> DecisionMap:
-    """The decision map at a time when some version of the policy is in force. With a cache, one
+    """The use case `highnorth map` and `GET /decision-maps` call with a checked `map_query`: the
+    decision map at a time when some version of the policy is in force. With a cache, one
     map per period (`map_periods`): made at the period's start, it answers every time within
     the period with that time."""
     when = require_when(at.value, at.name, policy, in_force=True)
     if cache is None:
-        return decision_map(policy, actor=query.actor, kind=query.kind, at=when, attributes=query.attributes)
+        return _make(policy, query, when)
     start = period_start(policy, query.actor, when) or when  # a version is in force: its start is a cut
 
     def make() -> DecisionMap:
-        return decision_map(policy, actor=query.actor, kind=query.kind, at=start, attributes=query.attributes)
+        return _make(policy, query, start)
 
     found = cache.get_or_make((*query.key, "period", start), make)
     return found if found.at == when else dataclasses.replace(found, at=when)
 
 
+def _make(policy: Policy, query: MapQuery, at: dt.datetime) -> DecisionMap:
+    return decision_map(
+        policy, actor=query.actor, kind=query.kind, at=at, attributes=query.attributes, altitude=query.altitude
+    )
+
+
 def map_diff(policy: Policy, query: MapQuery, before: TimeField, after: TimeField, cache: LRU | None = None) -> MapDiff:
-    """Where the outcome changed from `before` to `after` (outside the maps: the default effect).
+    """The use case `highnorth diff` and `GET /decision-maps/diff` call with a checked `map_query`:
+    where the outcome changed from `before` to `after` (outside the maps: the default effect).
     Both times are checked before either map is built."""
     for when in (before, after):
         require_when(when.value, when.name, policy, in_force=True)
@@ -141,45 +159,13 @@ def map_document(m: DecisionMap, simplify: str | None = None, cache: LRU | None 
         raise InputError(f"simplify: unknown `{simplify}` (known: {', '.join(SIMPLIFY)})")
     if cache is None:
         return map_geojson(m, tolerance_m=DISPLAY_TOLERANCE_M)
-    key = ("display", m.actor, m.kind, m.version, id(m.cells))
+    key = ("display", m.actor, m.kind, m.version, repr(m.altitude), id(m.cells))
     doc = cache.get_or_make(key, lambda: (m.cells, map_geojson(m, tolerance_m=DISPLAY_TOLERANCE_M)))[1]
     at = format_time(m.at)
     return {
         **doc,
         "features": [{**f, "properties": {**f["properties"], "at": at}} for f in doc["features"]],
     }
-
-
-def map_at(
-    policy: Policy,
-    fields: Fields,
-    *,
-    actor: str,
-    kind: str,
-    at: TimeField,
-    attributes: Any = None,
-    cache: LRU | None = None,
-) -> DecisionMap:
-    """The use case `highnorth map` and `GET /decision-maps` call: the query checked (kind, nation,
-    attributes, then the time and the version in force), then the map."""
-    query = map_query(policy, fields, actor=actor, kind=kind, attributes=attributes)
-    return decision_map_at(policy, query, at, cache)
-
-
-def diff_between(
-    policy: Policy,
-    fields: Fields,
-    *,
-    actor: str,
-    kind: str,
-    before: TimeField,
-    after: TimeField,
-    attributes: Any = None,
-    cache: LRU | None = None,
-) -> MapDiff:
-    """The use case `highnorth diff` and `GET /decision-maps/diff` call (checked as `map_at`)."""
-    query = map_query(policy, fields, actor=actor, kind=kind, attributes=attributes)
-    return map_diff(policy, query, before, after, cache)
 
 
 def basemap_file() -> Path:

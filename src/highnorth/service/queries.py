@@ -1,6 +1,6 @@
 """Validating the parts of a screening query once for every face: activity kind, nation, a time
 (RFC 3339 with an offset, or a date = midnight in the policy's time zone), the version in force at
-it, and the attributes of a hypothetical activity.
+it, the attributes of a hypothetical activity and its altitude band.
 
 A face names its fields its own way (the CLI says `--kind`, the API says `kind`); `Fields` carries
 those names, so every message names the field as the caller wrote it:
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -31,6 +32,7 @@ __all__ = [
     "API",
     "CLI",
     "Fields",
+    "check_altitude",
     "check_kind",
     "check_nation",
     "parse_attributes",
@@ -51,10 +53,43 @@ class Fields:
     actor: str
     attributes: str
     attribute_syntax: Literal["pairs", "json"]
+    lower_m: str = "lower_m"
+    upper_m: str = "upper_m"
 
 
-CLI = Fields(kind="--kind", actor="--actor", attributes="--attr", attribute_syntax="pairs")
+CLI = Fields(
+    kind="--kind",
+    actor="--actor",
+    attributes="--attr",
+    attribute_syntax="pairs",
+    lower_m="--lower-m",
+    upper_m="--upper-m",
+)
 API = Fields(kind="kind", actor="actor", attributes="attributes", attribute_syntax="json")
+
+
+def check_altitude(lower: float | None, upper: float | None, fields: Fields) -> tuple[float, float] | None:
+    """The altitude band in metres AMSL: a missing lower limit is the surface (−∞, as `SFC`), a
+    missing upper one unlimited; neither given is None (every altitude).
+
+    >>> check_altitude(None, 3000, API)
+    (-inf, 3000.0)
+    >>> try:
+    ...     check_altitude(3000, 1000, API)
+    ... except InputError as exc:
+    ...     print(exc)
+    upper_m: expected at least lower_m (3000 m), got 1000 m
+    """
+    if lower is None and upper is None:
+        return None
+    for name, value in ((fields.lower_m, lower), (fields.upper_m, upper)):
+        if value is not None and not math.isfinite(value):
+            raise InputError(f"{name}: expected a finite number of metres, got `{value}`")
+    lo = -math.inf if lower is None else float(lower)
+    hi = math.inf if upper is None else float(upper)
+    if hi < lo:
+        raise InputError(f"{fields.upper_m}: expected at least {fields.lower_m} ({lo:g} m), got {hi:g} m")
+    return (lo, hi)
 
 
 def check_kind(kind: str, fields: Fields) -> ActivityKind:

@@ -8,6 +8,7 @@ Tables are Rich renderables: a face prints them to its console (with colour) or 
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 
 from rich.console import Console
@@ -129,7 +130,16 @@ def decisions_markdown(policy: Policy, activities: Sequence[Activity], decisions
 
 
 def map_heading(m: DecisionMap) -> str:
-    return f"{m.kind} by {m.actor} at {format_time(m.at)} (version {m.version})"
+    return f"{m.kind} by {m.actor}{band_text(m.altitude)} at {format_time(m.at)} (version {m.version})"
+
+
+def band_text(band: tuple[float, float] | None) -> str:
+    """` between SFC and 3,000 m AMSL`, or nothing for every altitude."""
+    if band is None:
+        return ""
+    lo = "SFC" if band[0] == -math.inf else f"{band[0]:,.0f} m"
+    hi = "UNL" if band[1] == math.inf else f"{band[1]:,.0f} m AMSL"
+    return f" between {lo} and {hi}"
 
 
 def map_table(m: DecisionMap) -> Table:

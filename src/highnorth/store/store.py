@@ -413,12 +413,24 @@ class Store:
             conn.execute(t.audit_head.update().where(t.audit_head.c.id == 1).values(seq=entry.seq, hash=entry.hash))
         return entry
 
-    def audit(self, *, after: int = 0, limit: int = 100, request_id: str | None = None) -> Sequence[AuditEntry]:
+    def audit(
+        self,
+        *,
+        after: int = 0,
+        before: int | None = None,
+        limit: int = 100,
+        request_id: str | None = None,
+        newest_first: bool = False,
+    ) -> Sequence[AuditEntry]:
+        """Entries with `after` < seq < `before`, oldest or newest first, at most `limit`."""
         query = sa.select(t.audit).where(t.audit.c.seq > after)
+        if before is not None:
+            query = query.where(t.audit.c.seq < before)
         if request_id is not None:
             query = query.where(t.audit.c.request_id == request_id)
+        order = t.audit.c.seq.desc() if newest_first else t.audit.c.seq
         with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(t.audit.c.seq).limit(limit))
+            rows = conn.execute(query.order_by(order).limit(limit))
             return [AuditEntry(**row._asdict()) for row in rows]
 
     def verify(self) -> Verification:

@@ -2,6 +2,7 @@
 
 A face beside `api/` and `cli/`: static files (`static/index.html`, ES modules, CSS, MapLibre GL
 JS vendored by `scripts/vendor_maplibre.sh`) read the public API from the browser; no bundler.
+The files are sent gzipped from memory (`assets.py`).
 What the page needs beyond the API comes from `highnorth.service` use cases: the land under the
 map (`service.maps.basemap_file`) and the policy's nations (`service.policies.nations`).
 
@@ -16,12 +17,12 @@ import mimetypes
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
-from starlette.staticfiles import StaticFiles
+from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..service.maps import basemap_file
 from ..service.policies import nations
+from .assets import GzipStatic, gzipped_file
 
 __all__ = ["CSP", "PAGES", "mount"]
 
@@ -110,11 +111,11 @@ class Pages:
 
 def mount(app: FastAPI) -> None:
     """Serve the views (`PAGES`, through `Pages`), their files under `/app/`, all under `CSP`."""
-    app.mount("/app", WithHeaders(StaticFiles(directory=STATIC)), name="web")
+    app.mount("/app", WithHeaders(GzipStatic(directory=STATIC)), name="web")
     app.add_middleware(Pages, owner=app)
 
-    async def basemap(request: Request) -> FileResponse:
-        return FileResponse(basemap_file(), media_type="application/geo+json", headers=HEADERS)
+    async def basemap(request: Request) -> Response:
+        return gzipped_file(basemap_file(), request.scope, media_type="application/geo+json", headers=HEADERS)
 
     async def nation_list(request: Request) -> JSONResponse:
         return JSONResponse({"nations": nations(request.app.state.service.policy)}, headers=HEADERS)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
@@ -28,9 +28,16 @@ def list_audit(
     request: Annotated[
         str | None, Query(pattern=r"^req-[0-9a-f]{16}$", description="Only this request's entries")
     ] = None,
+    before: Annotated[int | None, Query(ge=1, le=2**62, description="Entries before this sequence number")] = None,
+    order: Annotated[
+        Literal["oldest", "newest"], Query(description="`oldest` first (the chain's order) or `newest` first")
+    ] = "oldest",
 ) -> AuditList:
-    """Entries in order: who did what to which request, when, on which input and policy hash."""
-    entries = audit_entries(service.store, after=after, limit=limit, request_id=request)
+    """Entries, oldest first unless `order=newest`: who did what to which request, when, on which
+    input and policy hash. Page with `after` (oldest first) or `before` (newest first)."""
+    entries = audit_entries(
+        service.store, after=after, before=before, limit=limit, request_id=request, newest_first=order == "newest"
+    )
     return AuditList(entries=[AuditEntryOut(**e.__dict__) for e in entries])
 
 

@@ -1,6 +1,6 @@
 """`/decision-maps`: what a nation's activity of a kind may do where at a time, and where that
 changed between two times (the 2025 amendment's before/after). Public: every role may read them.
-Use cases: `service.maps.map_at` and `service.maps.diff_between`."""
+Use cases: `service.maps.decision_map_at` and `service.maps.map_diff` on a checked `map_query`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 
 from ...model.activity import KINDS
 from ...service.context import Service
-from ...service.maps import TimeField, diff_between, map_at, map_document
+from ...service.maps import TimeField, decision_map_at, map_diff, map_document, map_query
 from ...service.queries import API
 from ...workflow.access import Principal
 from ..deps import Allowed, get_service
@@ -24,6 +24,14 @@ Kind = Annotated[str, Query(description=f"Activity kind: {', '.join(KINDS)}")]
 Attributes = Annotated[
     str | None, Query(description='Attributes of the hypothetical activity as JSON, e.g. {"troops": 500}')
 ]
+LowerM = Annotated[
+    float | None,
+    Query(description="Lower limit of the hypothetical activity's altitude band, metres AMSL (none: the surface)"),
+]
+UpperM = Annotated[
+    float | None,
+    Query(description="Upper limit of the hypothetical activity's altitude band, metres AMSL (none: unlimited)"),
+]
 
 
 @router.get("", responses=GEOJSON, response_class=GeoJSONResponse, openapi_extra=PUBLIC_VIEW)
@@ -34,6 +42,8 @@ def get_map(
     kind: Kind,
     at: str,
     attributes: Attributes = None,
+    lower_m: LowerM = None,
+    upper_m: UpperM = None,
     simplify: Annotated[
         Literal["display"] | None,
         Query(
@@ -43,15 +53,10 @@ def get_map(
     ] = None,
 ) -> dict[str, Any]:
     """The region partitioned by outcome, one Feature per outcome with its km² and rules."""
-    found = map_at(
-        service.policy,
-        API,
-        actor=actor,
-        kind=kind,
-        at=TimeField(at, "at"),
-        attributes=attributes,
-        cache=service.map_cache(),
+    query = map_query(
+        service.policy, API, actor=actor, kind=kind, attributes=attributes, lower_m=lower_m, upper_m=upper_m
     )
+    found = decision_map_at(service.policy, query, TimeField(at, "at"), service.map_cache())
     return map_document(found, simplify, service.map_cache())
 
 
@@ -64,16 +69,13 @@ def get_diff(
     from_: Annotated[str, Query(alias="from", description="The earlier time or date")],
     to: Annotated[str, Query(description="The later time or date")],
     attributes: Attributes = None,
+    lower_m: LowerM = None,
+    upper_m: UpperM = None,
 ) -> dict[str, Any]:
     """Where the outcome changed between two times, one Feature per (before, after) pair."""
-    diff = diff_between(
-        service.policy,
-        API,
-        actor=actor,
-        kind=kind,
-        before=TimeField(from_, "at"),  # both times are named `at` in messages, as they always were
-        after=TimeField(to, "at"),
-        attributes=attributes,
-        cache=service.map_cache(),
+    query = map_query(
+        service.policy, API, actor=actor, kind=kind, attributes=attributes, lower_m=lower_m, upper_m=upper_m
     )
+    # both times are named `at` in messages, as they always were
+    diff = map_diff(service.policy, query, TimeField(from_, "at"), TimeField(to, "at"), service.map_cache())
     return diff.geojson()

@@ -8,6 +8,11 @@ the policy's default effect applies; the map covers only the region of the named
 hypothetical activity is taken to come from within the jurisdiction, so `also_in` conditions
 (such as "crossing from Norway") hold.
 
+With an altitude band (metres AMSL) the hypothetical activity flies in that band, as an area or
+point activity with an `altitude` does: only zones whose vertical band overlaps it
+(`bands_overlap`, the rule of docs/semantics.md §2) take part, and each exposure carries the
+overlap. Without one it is exposed to every vertical slice (SFC–UNL).
+
 A diff overlays the maps of two times and reports the area (km², equal-area frame) of every
 change of outcome.
 """
@@ -25,6 +30,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ...geo.exposures.stage import cut_exposures
+from ...geo.exposures.track import bands_overlap
 from ...geo.zones.projection import Frame
 from ...geo.zones.repair import as_area
 from ...model.activity import Activity, ActivityKind
@@ -59,6 +65,7 @@ class DecisionMap:
     version: str
     frame: Frame
     cells: tuple[MapCell, ...]
+    altitude: tuple[float, float] | None = None  # the band in metres AMSL; None: SFC–UNL
 
     def by_outcome(self) -> dict[str, BaseGeometry]:
         """Cells merged by outcome (frame coordinates)."""
@@ -71,7 +78,9 @@ class DecisionMap:
         return {o: g.area / 1e6 for o, g in self.by_outcome().items()}
 
 
-def _candidate_zones(policy: Policy, actor: str, kind: str, at: dt.datetime) -> list[str]:
+def _candidate_zones(
+    policy: Policy, actor: str, kind: str, at: dt.datetime, altitude: tuple[float, float] | None = None
+) -> list[str]:
     version = policy.version_at(at)
     if version is None:
         return []
@@ -82,7 +91,14 @@ def _candidate_zones(policy: Policy, actor: str, kind: str, at: dt.datetime) -> 
         if not matches(rule.actor, actor, policy, at):
             continue
         names.update(rule.zones)
-    return sorted(n for n in names if n in policy.zones and policy.zones[n].in_force_at(at))
+    found = sorted(n for n in names if n in policy.zones and policy.zones[n].in_force_at(at))
+    if altitude is None:
+        return found
+    return [n for n in found if _in_band(altitude, policy.zones[n].band)]
+
+
+def _in_band(altitude: tuple[float, float], band: tuple[float, float]) -> bool:
+    return bool(bands_overlap(altitude, np.array([band[0]]), np.array([band[1]]))[0])
 
 
 def _arrangement(geoms: Mapping[str, BaseGeometry]) -> list[tuple[frozenset[str], BaseGeometry]]:
@@ -112,11 +128,15 @@ def decision_map(
     kind: ActivityKind,
     at: dt.datetime,
     attributes: Mapping[str, Any] | None = None,
+    altitude: tuple[float, float] | None = None,
     frame: Frame | None = None,
 ) -> DecisionMap:
-    """The region partitioned by outcome for `kind` by `actor` at `at`."""
+    """The region partitioned by outcome for `kind` by `actor` at `at`, in the altitude band
+    `altitude` (metres AMSL, lower ≤ upper) or at every altitude."""
+    if altitude is not None and not altitude[0] <= altitude[1]:
+        raise ValueError(f"altitude band {altitude}: the lower limit is above the upper")
     frame = frame or Frame.of(policy.frame)
-    names = _candidate_zones(policy, actor, kind, at)
+    names = _candidate_zones(policy, actor, kind, at, altitude)
     geoms = {n: frame.to_frame(policy.zones[n].geometry, densify=False) for n in names}
     version = policy.version_at(at)
     # the hypothetical activity comes from within the jurisdiction: `also_in` conditions hold
@@ -135,16 +155,26 @@ def decision_map(
             end=at + dt.timedelta(seconds=1),
             geometry=shapely.Point(where),
             attributes=dict(attributes or {}),
+            altitude=altitude,
         )
+        lo, hi = altitude if altitude is not None else (-np.inf, np.inf)
         exposures = [
-            Exposure(zone=z, enter=at, exit=probe.end, where=where, exit_where=where, lower=-np.inf, upper=np.inf)
+            Exposure(
+                zone=z,
+                enter=at,
+                exit=probe.end,
+                where=where,
+                exit_where=where,
+                lower=max(lo, policy.zones[z].band[0]),
+                upper=min(hi, policy.zones[z].band[1]),
+            )
             for z in sorted(ids)
         ]
         found = cut_exposures(probe, exposures, cuts)
         decision = decide(probe, found, policy, context_zones=context)
         rules = tuple(sorted({r.rule for r in decision.reasons}))
         cells.append(MapCell(decision.outcome, rules, tuple(sorted(ids)), geom))
-    return DecisionMap(actor, kind, at, version.version if version else "", frame, tuple(cells))
+    return DecisionMap(actor, kind, at, version.version if version else "", frame, tuple(cells), altitude)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ export class ApiError extends Error {
   }
 }
 
-const FIELDS = { actor: 'nation', kind: 'kind', at: 'date', from: 'date', to: 'date' };
+const FIELDS = {
+  actor: 'nation', kind: 'kind', at: 'date', from: 'date', to: 'date', lower_m: 'lower', upper_m: 'upper', attributes: 'attributes',
+};
 
 // The API token the user signed in with, kept for this browser tab only (sessionStorage).
 const TOKEN_KEY = 'highnorth.token';

@@ -5,11 +5,14 @@ import { contains, createMap } from './map.js';
 import { clearFieldErrors, showFieldError } from './fields.js';
 import { renderNav } from './nav.js';
 import { renderLegend, renderPlace } from './panel.js';
-import { dateOf, dayOf, osloDate, osloDay, osloMidnight, readState, utcAndOslo, writeState } from './state.js';
+import { takeFirst } from './early.js';
+import {
+  LAYERS, dateOf, dayOf, mapParams, osloDate, osloDay, osloMidnight, readState, utcAndOslo, writeState,
+} from './state.js';
 
 const $ = (id) => document.getElementById(id);
 const EMPTY = { type: 'FeatureCollection', features: [] };
-const FIELDS = ['nation', 'kind', 'date'];
+const FIELDS = ['nation', 'kind', 'date', 'lower', 'upper', 'attributes', 'place-input'];
 
 let state = readState();
 let policy = null;
@@ -44,13 +47,21 @@ function periodOf(nation, date) {
   return found;
 }
 
-function mapOf({ nation, kind, at }, simplify = 'display') {
+// The question beyond nation, kind and date (altitude band, attributes), as part of a cache key.
+const extras = (question) => {
+  const { actor, kind, at, simplify, ...rest } = mapParams(question);
+  return JSON.stringify(rest);
+};
+
+function mapOf(question, simplify = 'display') {
+  const { nation, kind, at } = question;
   const period = periodOf(nation, at);
-  const byAt = `${simplify}|${nation}|${kind}|${at}`;
-  const key = period ? `${simplify}|${nation}|${kind}|${period}` : byAt;
+  const extra = extras(question);
+  const byAt = `${simplify}|${nation}|${kind}|${extra}|${at}`;
+  const key = period ? `${simplify}|${nation}|${kind}|${extra}|${period}` : byAt;
   if (!maps.has(key)) {
-    const params = { actor: nation, kind, at, ...(simplify === 'exact' ? {} : { simplify }) };
-    const promise = maps.get(byAt) ?? getJSON('/decision-maps', params);
+    const params = mapParams(question, simplify);
+    const promise = maps.get(byAt) ?? takeFirst(params) ?? getJSON('/decision-maps', params);
     promise.catch(() => maps.delete(key));
     maps.set(key, promise);
   }
@@ -58,9 +69,11 @@ function mapOf({ nation, kind, at }, simplify = 'display') {
 }
 
 const settled = new Set(); // keys of maps that arrived
+const settledKey = (question, period) =>
+  `display|${question.nation}|${question.kind}|${extras(question)}|${period}`;
 function inMemory(question) {
   const period = periodOf(question.nation, question.at);
-  return period !== null && settled.has(`display|${question.nation}|${question.kind}|${period}`);
+  return period !== null && settled.has(settledKey(question, period));
 }
 
 const clearErrors = () => clearFieldErrors(FIELDS);
@@ -74,6 +87,12 @@ function syncControls() {
   $('kind').value = state.kind;
   $('date').value = state.at;
   $('slider').value = String(dayOf(state.at));
+  $('lower').value = state.lower;
+  $('upper').value = state.upper;
+  $('attributes').value = state.attributes;
+  for (const box of document.querySelectorAll('#layers input')) box.checked = state.layers.includes(box.value);
+  if (state.lower || state.upper || state.attributes || state.layers.length !== LAYERS.length) $('more').open = true;
+  view.ready.then(() => view.setLayers(state.layers));
   drawTicks();
 }
 
@@ -124,14 +143,14 @@ function showPolicy(version) {
 
 // The periods before and after the one on screen, asked for once the map is drawn, so the
 // slider crosses a boundary from memory too.
-function prefetchNeighbours({ nation, kind, at }) {
-  const periods = (nations.get(nation)?.periods ?? []).filter((p) => !p.startsWith('9999'));
-  const i = periods.indexOf(periodOf(nation, at));
+function prefetchNeighbours(question) {
+  const periods = (nations.get(question.nation)?.periods ?? []).filter((p) => !p.startsWith('9999'));
+  const i = periods.indexOf(periodOf(question.nation, question.at));
   if (i < 0) return;
   for (const p of [periods[i - 1], periods[i + 1]]) {
     if (!p) continue;
-    const key = `display|${nation}|${kind}|${p}`;
-    if (!maps.has(key)) mapOf({ nation, kind, at: osloDay(p) }).then(() => settled.add(key), () => {});
+    const key = settledKey(question, p);
+    if (!settled.has(key)) mapOf({ ...question, at: osloDay(p) }).then(() => settled.add(key), () => {});
   }
 }
 
@@ -145,7 +164,7 @@ async function render() {
   try {
     doc = await mapOf(state);
     const period = periodOf(state.nation, state.at);
-    if (period) settled.add(`display|${state.nation}|${state.kind}|${period}`);
+    if (period) settled.add(settledKey(state, period));
   } catch (err) {
     if (mine !== sequence) return;
     current = null;
@@ -174,10 +193,12 @@ async function render() {
     [timings.drawn, timings.drawnKey] = [performance.now(), key];
     document.documentElement.dataset.rendered = key;
     prefetchNeighbours(state);
+    // after the decision map is on screen: the outlines of assumed zones are large (Norway's
+    // realm is 0.3 MB gzipped) and the worker would tile them before the first draw
+    showAssumed(doc, mine);
   };
   view.setDecision(doc).then((at) => drawn(at ?? performance.now()));
   showPlace();
-  showAssumed(doc, mine);
 }
 
 const rulesOf = async (version) =>
@@ -209,6 +230,7 @@ async function showPlace() {
   const box = $('place');
   view.select(state.place);
   $('place-hint').hidden = Boolean(state.place);
+  if (state.place) $('place-input').value = `${state.place[1].toFixed(4)}, ${state.place[0].toFixed(4)}`;
   if (!state.place || !current) return box.replaceChildren();
   const shown = current;
   let doc;
@@ -240,6 +262,23 @@ async function showPlace() {
   }
 }
 
+// `69.65, 18.96` (latitude, longitude) -> [lon, lat], or null.
+function parsePlace(text) {
+  const parts = text.split(/[\s,;]+/).filter(Boolean).map(Number);
+  if (parts.length !== 2 || !parts.every(Number.isFinite)) return null;
+  const [lat, lon] = parts;
+  return Math.abs(lat) <= 90 && Math.abs(lon) <= 180 ? [lon, lat] : null;
+}
+
+// A place chosen from the keyboard: selected, listed and brought into view.
+function choosePlace(place) {
+  clearFieldErrors(['place-input']);
+  state = { ...state, place };
+  writeState(state);
+  view.map.easeTo({ center: place, duration: 300 });
+  showPlace();
+}
+
 function change(patch, { replace = false } = {}) {
   state = { ...state, ...patch };
   writeState(state, { replace });
@@ -252,6 +291,27 @@ function wire() {
   $('kind').addEventListener('change', (e) => change({ kind: e.target.value }));
   $('date').addEventListener('change', (e) => e.target.value && change({ at: e.target.value }));
   $('today').addEventListener('click', () => change({ at: osloDate(0) }));
+  for (const id of ['lower', 'upper', 'attributes']) {
+    $(id).addEventListener('change', (e) => change({ [id]: e.target.value.trim() }));
+  }
+  $('layers').addEventListener('change', () => {
+    state = { ...state, layers: [...document.querySelectorAll('#layers input:checked')].map((box) => box.value) };
+    writeState(state);
+    view.setLayers(state.layers);
+  });
+  $('place-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const place = parsePlace($('place-input').value);
+    if (!place) {
+      showFieldError('place-input', 'place: expected `latitude, longitude` in degrees, e.g. `69.65, 18.96`');
+      return;
+    }
+    choosePlace(place);
+  });
+  $('place-centre').addEventListener('click', () => {
+    const { lng, lat } = view.map.getCenter();
+    choosePlace([lng, lat]);
+  });
   $('tomorrow').addEventListener('click', () => change({ at: osloDate(1) }));
   let dragging = false;
   let timer = null;

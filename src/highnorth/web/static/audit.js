@@ -1,10 +1,12 @@
-// The audit view: the entries of a request (GET /audit?request=ID), or every entry, and the
-// hash chain's verification (GET /audit/verify), for the roles that may read them. The request
-// is in the query string (`request`). Notes and names are put in the page as text only.
+// The audit view: the entries of a request (GET /audit?request=ID), or every entry, newest first
+// in pages of PAGE, and the hash chain's verification (GET /audit/verify), for the roles that may
+// read them. The request and the page (`before`: entries before this sequence number) are in the
+// query string. Notes and names are put in the page as text only.
 import { ApiError, getJSON } from './api.js';
 import { currentUser, may, renderNav } from './nav.js';
 
 const $ = (id) => document.getElementById(id);
+const PAGE = 100;
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -50,13 +52,23 @@ function detailCell(entry) {
   return td;
 }
 
-async function showEntries(request) {
+// `/audit?request=..&before=..` for the view's state (empty parts left out).
+function viewURL({ request, before }) {
+  const q = new URLSearchParams();
+  if (request) q.set('request', request);
+  if (before) q.set('before', String(before));
+  return `${window.location.pathname}${q.size ? `?${q}` : ''}`;
+}
+
+async function showEntries({ request, before }) {
   $('request-error').textContent = '';
   $('request').removeAttribute('aria-invalid');
   const body = $('entries-body');
   let doc;
   try {
-    doc = await getJSON('/audit', request ? { request, limit: 1000 } : { limit: 1000 });
+    // one more than a page: whether there are older entries
+    const params = { order: 'newest', limit: PAGE + 1, ...(request ? { request } : {}), ...(before ? { before } : {}) };
+    doc = await getJSON('/audit', params);
   } catch (err) {
     const field = err instanceof ApiError && err.status === 422 ? $('request-error') : null;
     if (field) {
@@ -67,8 +79,13 @@ async function showEntries(request) {
     document.documentElement.dataset.entries = 'error';
     return;
   }
-  $('entries-title').textContent = request ? `Entries of ${request}` : 'Entries';
-  const rows = doc.entries.map((e) => {
+  const older = doc.entries.length > PAGE;
+  const entries = doc.entries.slice(0, PAGE);
+  const range = entries.length ? ` #${entries[0].seq}–#${entries[entries.length - 1].seq}, newest first` : '';
+  $('entries-title').textContent = `${request ? `Entries of ${request}` : 'Entries'}${range}`;
+  pager($('older'), older && { request, before: entries[entries.length - 1].seq });
+  pager($('newest'), Boolean(before) && { request });
+  const rows = entries.map((e) => {
     const tr = el('tr');
     tr.dataset.seq = e.seq;
     tr.dataset.action = e.action;
@@ -84,7 +101,13 @@ async function showEntries(request) {
     return tr;
   });
   body.replaceChildren(...(rows.length ? rows : [row([el('td', 'hint', request ? 'No entries for this request.' : 'No entries.')])]));
-  document.documentElement.dataset.entries = `${request ?? ''}:${doc.entries.length}`;
+  document.documentElement.dataset.entries = `${request ?? ''}:${before ?? ''}:${entries.length}`;
+}
+
+// A link to another page of entries (followed in the page, so back and forward work), or hidden.
+function pager(link, target) {
+  link.hidden = !target;
+  if (target) link.href = viewURL(target);
 }
 
 function row(cells) {
@@ -105,17 +128,28 @@ async function start() {
     document.documentElement.dataset.entries = 'none';
     return;
   }
-  const read = () => new URLSearchParams(window.location.search).get('request')?.trim() || null;
-  $('request').value = read() ?? '';
+  const read = (search = window.location.search) => {
+    const q = new URLSearchParams(search);
+    const before = Number(q.get('before'));
+    return { request: q.get('request')?.trim() || null, before: Number.isInteger(before) && before > 0 ? before : null };
+  };
+  const go = (target) => {
+    window.history.pushState(null, '', viewURL(target));
+    showEntries(target);
+  };
+  $('request').value = read().request ?? '';
   $('filter').addEventListener('submit', (e) => {
     e.preventDefault();
-    const value = $('request').value.trim();
-    const url = value ? `${window.location.pathname}?request=${encodeURIComponent(value)}` : window.location.pathname;
-    window.history.pushState(null, '', url);
-    showEntries(value || null);
+    go({ request: $('request').value.trim() || null, before: null });
   });
+  for (const link of [$('older'), $('newest')]) {
+    link.addEventListener('click', (e) => {
+      e.preventDefault();
+      go(read(link.search));
+    });
+  }
   window.addEventListener('popstate', () => {
-    $('request').value = read() ?? '';
+    $('request').value = read().request ?? '';
     showEntries(read());
   });
   await Promise.all([showVerification(), showEntries(read())]);

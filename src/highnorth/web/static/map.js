@@ -14,6 +14,8 @@ const LABELS = [
   ['Svalbard', [17.2, 78.6]], ['Barents Sea', [37.5, 73.2]], ['Norwegian Sea', [4.0, 68.5]],
 ];
 const EMPTY = { type: 'FeatureCollection', features: [] };
+// The layers a user may hide (state.js LAYERS) and the map layers each one is.
+const LAYER_IDS = { land: ['land', 'borders'], outlines: ['decision-line'], assumed: ['assumed-line'] };
 
 // A 16×16 RGBA tile: the outcome's colour, translucent, with its own marks (none, dots, hatch, cross-hatch).
 function pattern(outcome, index) {
@@ -127,6 +129,12 @@ export function createMap(container, onClick) {
     },
     setAssumed(doc) {
       map.getSource('assumed').setData(doc);
+    },
+    // Shows the named layers (`land`, `outlines`, `assumed`) and hides the others.
+    setLayers(shown) {
+      for (const [name, ids] of Object.entries(LAYER_IDS)) {
+        for (const id of ids) map.setLayoutProperty(id, 'visibility', shown.includes(name) ? 'visible' : 'none');
+      }
     },
     select(place) {
       if (place) selected.setLngLat(place).addTo(map);

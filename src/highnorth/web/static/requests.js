@@ -12,6 +12,7 @@ const EMPTY = { type: 'FeatureCollection', features: [] };
 const OUTCOME_OF = { permit: 'permitted', condition: 'conditional', refer: 'referred', deny: 'denied' };
 const SEVERITY = { deny: 0, refer: 1, condition: 2, permit: 3 };
 const STATES = ['all', 'referred', 'screened', 'approved', 'reserved', 'rejected', 'completed', 'cancelled'];
+const PAGE = 100; // requests a page
 
 let who = null;
 let query = readQuery();
@@ -34,14 +35,21 @@ function readQuery(search = window.location.search) {
   const q = new URLSearchParams(search);
   const state = STATES.includes(q.get('state')) ? q.get('state') : null;
   const selected = /^req-[0-9a-f]{16}$/.test(q.get('selected') ?? '') ? q.get('selected') : null;
-  return { state, selected };
+  const offset = Number(q.get('offset'));
+  return { state, selected, offset: Number.isInteger(offset) && offset > 0 ? offset : 0 };
+}
+
+// The view's URL for `target` (the query by default); parts at their default left out.
+function queryURL(target = query) {
+  const q = new URLSearchParams();
+  if (target.state) q.set('state', target.state);
+  if (target.offset) q.set('offset', String(target.offset));
+  if (target.selected) q.set('selected', target.selected);
+  return `${window.location.pathname}${q.size ? `?${q}` : ''}`;
 }
 
 function writeQuery({ replace = false } = {}) {
-  const q = new URLSearchParams();
-  if (query.state) q.set('state', query.state);
-  if (query.selected) q.set('selected', query.selected);
-  const url = `${window.location.pathname}${q.size ? `?${q}` : ''}`;
+  const url = queryURL();
   if (url === `${window.location.pathname}${window.location.search}`) return;
   if (replace) window.history.replaceState(null, '', url);
   else window.history.pushState(null, '', url);
@@ -68,7 +76,8 @@ async function loadList() {
   const bound = who.role === 'requester' ? ` of ${who.nation}` : '';
   $('list-title').textContent =
     state === 'referred' && may(who, 'request.approve') ? 'Queue: referred requests' : `Requests${bound}`;
-  const params = state === 'all' ? {} : { state };
+  // newest first, a page at a time; one more than a page says whether there are older ones
+  const params = { ...(state === 'all' ? {} : { state }), limit: PAGE + 1, offset: query.offset };
   const mine = ++sequence;
   let list;
   try {
@@ -79,7 +88,14 @@ async function loadList() {
   }
   if (mine !== sequence) return;
   $('error').textContent = '';
-  const items = list.requests.map((r) => {
+  const older = list.requests.length > PAGE;
+  const shown = list.requests.slice(0, PAGE);
+  if (shown.length && (query.offset || older)) {
+    $('list-title').textContent += ` ${query.offset + 1}–${query.offset + shown.length}`;
+  }
+  pageLink($('older'), older && { ...query, offset: query.offset + PAGE });
+  pageLink($('newer'), query.offset > 0 && { ...query, offset: Math.max(0, query.offset - PAGE) });
+  const items = shown.map((r) => {
     const li = el('li');
     const button = el('button', 'req');
     button.type = 'button';
@@ -102,7 +118,13 @@ async function loadList() {
   });
   if (!items.length) items.push(el('li', 'hint empty', state === 'all' ? 'No requests yet.' : `No ${state} requests.`));
   $('list').replaceChildren(...items);
-  document.documentElement.dataset.listed = `${state}:${list.count}`;
+  document.documentElement.dataset.listed = `${state}:${query.offset}:${shown.length}`;
+}
+
+// A link to another page of the list (followed in the page: back and forward work), or hidden.
+function pageLink(link, target) {
+  link.hidden = !target;
+  if (target) link.href = queryURL(target);
 }
 
 function markSelected() {
@@ -354,7 +376,7 @@ async function submitFile(event) {
     const filed = await sendText('/requests', await file.text());
     const list = filed.requests.map((r) => `${r.activity_id} → ${r.id} (${r.state})`).join('; ');
     $('submit-done').textContent = `Filed ${filed.count} request${filed.count === 1 ? '' : 's'}: ${list}`;
-    query = { state: null, selected: filed.requests[0]?.id ?? null };
+    query = { state: null, selected: filed.requests[0]?.id ?? null, offset: 0 };
     writeQuery();
     $('file').value = '';
     await Promise.all([loadList(), showSelected()]);
@@ -386,10 +408,18 @@ async function start() {
     $('submit').addEventListener('submit', submitFile);
   }
   $('state').addEventListener('change', () => {
-    query = { state: $('state').value === defaultState() ? null : $('state').value, selected: query.selected };
+    query = { state: $('state').value === defaultState() ? null : $('state').value, selected: query.selected, offset: 0 };
     writeQuery();
     loadList();
   });
+  for (const link of [$('older'), $('newer')]) {
+    link.addEventListener('click', (e) => {
+      e.preventDefault();
+      query = readQuery(link.search);
+      writeQuery();
+      loadList();
+    });
+  }
   window.addEventListener('popstate', () => {
     query = readQuery();
     loadList();

@@ -3,6 +3,8 @@
 // `POST /screen` with the signed-in token; the decision, its obligations and reasons beside the
 // map, each exposure's entry and exit on the map and the zones crossed in a table under it.
 // A 422's problems go next to the field they name. Text only, never HTML.
+// The form and a drawn shape (up to MAX_LINKED vertices, longitude and latitude) are in the query
+// string once screened, so a link opens the same activity (screened at once when signed in).
 import { cachedJSON, getJSON, token } from './api.js';
 import { createMap } from './map.js';
 import { renderNav } from './nav.js';
@@ -15,6 +17,9 @@ const $ = (id) => document.getElementById(id);
 const FIELDS = ['file', 'geometry', 'id', 'nation', 'kind', 'start', 'end', 'altitude', 'attributes', 'submit'];
 const EMPTY = { type: 'FeatureCollection', features: [] };
 const INPUT = { altitude: 'lower', submit: null, geometry: null };
+const MAX_LINKED = 500; // vertices of a shape kept in the URL
+const SHAPES = { Point: 'point', LineString: 'track', Polygon: 'area' };
+const FORM = ['id', 'nation', 'kind', 'start', 'end', 'lower', 'upper', 'attributes'];
 
 let geometry = null;
 let extra = {}; // properties of a loaded file's activity the form does not show (times, name, ...)
@@ -121,6 +126,38 @@ function activity() {
   return { type: 'FeatureCollection', features: [{ type: 'Feature', id: $('id').value, geometry, properties }] };
 }
 
+// The flat [lon, lat, lon, lat, ...] of a 2D geometry, or null (3D, or too many vertices for a link).
+function linkedCoordinates(g) {
+  const ring = g.type === 'Point' ? [g.coordinates] : g.type === 'LineString' ? g.coordinates : g.type === 'Polygon' && g.coordinates.length === 1 ? g.coordinates[0] : null;
+  if (!ring || ring.length > MAX_LINKED || ring.some((c) => c.length !== 2)) return null;
+  return ring.flatMap(([lon, lat]) => [Number(lon.toFixed(6)), Number(lat.toFixed(6))]);
+}
+
+function writeLink() {
+  const q = new URLSearchParams();
+  for (const id of FORM) if ($(id).value.trim() && !(id === 'attributes' && $(id).value.trim() === '{}')) q.set(id, $(id).value.trim());
+  const flat = geometry && !rawFile ? linkedCoordinates(geometry) : null;
+  if (flat) {
+    q.set('shape', SHAPES[geometry.type]);
+    q.set('coords', flat.join(','));
+  }
+  window.history.replaceState(null, '', `${window.location.pathname}?${q}`);
+}
+
+// The activity a link describes: the form filled, the shape drawn; true when there is a shape.
+function readLink() {
+  const q = new URLSearchParams(window.location.search);
+  for (const id of FORM) if (q.has(id)) $(id).value = q.get(id);
+  const flat = (q.get('coords') ?? '').split(',').filter(Boolean).map(Number);
+  const pairs = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+  if (flat.length % 2 || !flat.every(Number.isFinite) || !pairs.length) return false;
+  const g = { point: { type: 'Point', coordinates: pairs[0] }, track: { type: 'LineString', coordinates: pairs }, area: { type: 'Polygon', coordinates: [pairs] } }[q.get('shape')];
+  if (!g) return false;
+  setGeometry(g, 'from the link');
+  return true;
+}
+
 async function post(body) {
   const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
   if (token()) headers.Authorization = `Bearer ${token()}`;
@@ -148,6 +185,7 @@ function showFailure({ status, data }) {
 }
 
 async function screen() {
+  if (drawing?.editing) finishEdit();
   clearErrors();
   document.documentElement.dataset.screened = '';
   let body;
@@ -166,6 +204,7 @@ async function screen() {
     document.documentElement.dataset.screened = 'error';
     return;
   }
+  if (!rawFile) writeLink();
   showDecision(answer.data);
 }
 
@@ -249,18 +288,48 @@ function wire() {
   for (const id of ['id', 'nation', 'kind', 'start', 'end', 'lower', 'upper', 'attributes']) $(id).addEventListener('input', () => (rawFile = null));
 }
 
+let drawing = null;
+
+// Whether any position of `coordinates` has a third value (an altitude).
+const hasAltitudes = (c) => (typeof c[0] === 'number' ? c.length > 2 : c.some(hasAltitudes));
+
+// The shape being edited handed back to the view.
+function finishEdit() {
+  const g = drawing.done();
+  $('edit').setAttribute('aria-pressed', 'false');
+  $('edit').textContent = 'Edit';
+  if (g) setGeometry(g, 'edited on the map');
+}
+
+function startEdit() {
+  clearErrors();
+  if (!geometry) return fieldError('geometry', 'Draw a point, a track or an area, or load a file, before editing it.');
+  if (rawFile || hasAltitudes(geometry.coordinates)) {
+    return fieldError('geometry', 'A shape with altitudes (a track from a file) is edited in its file: the map edits longitude and latitude only.');
+  }
+  const problem = drawing.edit(geometry);
+  if (problem) return fieldError('geometry', `This shape cannot be edited on the map: ${problem}.`);
+  view.map.getSource('activity').setData(EMPTY); // Terra Draw draws it while it is edited
+  view.map.getSource('exposures').setData(EMPTY); // the last screening's markers are for the old shape
+  $('edit').setAttribute('aria-pressed', 'true');
+  $('edit').textContent = 'Done';
+  $('geometry-status').textContent = 'Editing: drag a vertex, a midpoint (a new vertex) or the shape; press Done when finished.';
+}
+
 function wireDrawing() {
   const buttons = [...document.querySelectorAll('.draw [data-mode]')];
   const press = (mode) => buttons.forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.mode === mode)));
-  const drawing = createDrawing(view.map, (g) => {
+  drawing = createDrawing(view.map, (g) => {
     rawFile = null;
     $('file').value = '';
     press(null);
     drawing.mode(null);
     setGeometry(g, 'drawn on the map');
   });
+  $('edit').addEventListener('click', () => (drawing.editing ? finishEdit() : startEdit()));
   for (const b of buttons) {
     b.addEventListener('click', () => {
+      if (drawing.editing) finishEdit();
       const on = b.getAttribute('aria-pressed') !== 'true';
       press(on ? b.dataset.mode : null);
       drawing.mode(on ? b.dataset.mode : null);
@@ -272,6 +341,8 @@ function wireDrawing() {
   $('clear').addEventListener('click', () => {
     press(null);
     drawing.mode(null);
+    $('edit').setAttribute('aria-pressed', 'false');
+    $('edit').textContent = 'Edit';
     rawFile = null;
     setGeometry(null);
     view.map.getSource('exposures').setData(EMPTY);
@@ -307,7 +378,9 @@ async function start() {
   view.map.setPaintProperty('decision-fill', 'fill-opacity', 0.45); // a backdrop: the activity is the subject
   addLayers();
   wireDrawing();
+  const linked = readLink();
   document.documentElement.dataset.ready = 'true';
+  if (linked && token()) await screen();
 }
 
 start();
