@@ -77,8 +77,8 @@ def read_plan(
         )
         raise ExercisePlanError(problems, source)
     reader = _HeaderReader(header, known_nations)
-    ids = [a.id for a in result.activities]
-    plan = reader.read(tuple(result.activities), ids)
+    invalid = {p.item.removeprefix("activity `").removesuffix("`") for p in result.problems}
+    plan = reader.read(tuple(result.activities), invalid)
     problems += reader.problems
     if problems or plan is None:
         raise ExercisePlanError(problems, source)
@@ -136,7 +136,7 @@ class _HeaderReader:
             return None
         return value
 
-    def read(self, activities: tuple, ids: list[str]) -> ExercisePlan | None:
+    def read(self, activities: tuple, invalid: set[str]) -> ExercisePlan | None:
         h, item = self.header, "exercise"
         self._unknown(item, "", h, _HEADER)
         ident = self._text(item, "id", h.get("id"), required=True)
@@ -162,7 +162,7 @@ class _HeaderReader:
                     "properties.actor.nation",
                     f"`{a.actor.nation}` is not a participant of the exercise; expected one of {', '.join(nations)}",
                 )
-        phases = self._phases(h.get("phases", []), {a.id: a for a in activities}, ids)
+        phases = self._phases(h.get("phases", []), {a.id: a for a in activities}, invalid)
         in_phase = {i for p in phases for i in p.activities}
         if start and end:
             for a in activities:
@@ -211,7 +211,7 @@ class _HeaderReader:
                 out.append(Participant(nation, contributions, note, basis if basis in _BASES else "assumption", src))
         return tuple(out)
 
-    def _phases(self, raw: Any, by_id: Mapping[str, Any], ids: list[str]) -> tuple[Phase, ...]:
+    def _phases(self, raw: Any, by_id: Mapping[str, Any], invalid: set[str]) -> tuple[Phase, ...]:
         if not isinstance(raw, list):
             self.problem("exercise", "phases", "expected a list of {id, name, activities: [ids]}")
             return ()
@@ -240,8 +240,8 @@ class _HeaderReader:
                 self.problem(item, "activities", "expected a list of activity ids")
                 members = []
             for j, m in enumerate(members):
-                if m not in by_id:
-                    if m not in ids:
+                if m not in by_id:  # an activity that failed validation has its own problems
+                    if m not in invalid:
                         self.problem(item, f"activities[{j}]", f"no activity `{m}`{did_you_mean(m, by_id)}")
                     continue
                 if m in owner:
