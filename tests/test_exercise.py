@@ -260,7 +260,10 @@ def test_report_json_is_deterministic_and_its_decisions_are_decision_json(tmp_pa
 def test_report_markdown_has_every_part(capsys) -> None:
     assert _run("report", str(PLAN)) == 4
     md = capsys.readouterr().out
-    for heading in ("## Exercise-level duties", "## Deadlines", "## Activities", "## What would change"):
+    headings = ("## Participants", "## Exercise-level duties", "## Deadlines", "## Activities", "## What would change")
+    assert [md.index(h) for h in headings] == sorted(md.index(h) for h in headings)
+    assert "| FIN | 4,100 | — | — | — | — | — | reported | FACTS.md §6 |" in md
+    for heading in headings:
         assert heading in md
     assert "| troops (peak) | 13,700 at 2024-03-11T04:00:00Z |" in md
     assert "### porsangmoen-request: denied (fm24-land)" in md

@@ -28,7 +28,12 @@ def test_the_report_opens_with_no_network_no_script_and_no_console_error(tmp_pat
         sizes = page.evaluate("() => [...document.images].map(i => [i.complete, i.naturalWidth, i.alt])")
         assert len(sizes) == 2 and all(done and width > 300 for done, width, _ in sizes), sizes
         headings = page.evaluate("() => [...document.querySelectorAll('h2')].map(h => h.textContent)")
-        assert headings[:3] == ["Exercise-level duties (OSCE Vienna Document)", "Deadlines", "Activities"]
+        assert headings[:4] == [
+            "Participants (as declared)",
+            "Exercise-level duties (OSCE Vienna Document)",
+            "Deadlines",
+            "Activities",
+        ]
         assert page.locator("text=porsangmoen-request").count() >= 2
         page.set_viewport_size({"width": 1200, "height": 1500})
         page.screenshot(path=str(screenshot_path("exercise-report.png")), full_page=False)

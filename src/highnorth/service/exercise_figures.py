@@ -29,8 +29,14 @@ OUTCOME_COLOUR = {
     Outcome.REFERRED: "#E69F00",
     Outcome.DENIED: "#D55E00",
 }
-#: zones drawn under the plan when the policy has them: the land, and the guideline lines
-BACKGROUND = (("norway-land", "#eeeeee", "#bbbbbb"), ("finnmark-east-24", "none", "#888888"))
+#: zones drawn under the plan when the policy has them: the neighbours' land, the host's, Finnmark east of 24°E
+BACKGROUND = (
+    ("sweden", "#f7f7f7", "#d0d0d0"),
+    ("finland", "#f7f7f7", "#d0d0d0"),
+    ("russia-land", "#f7f7f7", "#d0d0d0"),
+    ("norway-land", "#e6e6e6", "#aaaaaa"),
+    ("finnmark-east-24", "none", "#888888"),
+)
 _DPI = 110
 #: the timeline draws one row per activity up to this many
 MAX_ROWS = 60

@@ -13,7 +13,15 @@ from ..exercise.report import ExerciseReport
 from ..model.outcome import Outcome
 from ..model.time import format_time
 from .exercise_figures import OUTCOME_COLOUR, plan_map_png, timeline_png
-from .exercise_rendering import alternative_lines, comparison_lines, count_row, deadline_row, duty_summary
+from .exercise_rendering import (
+    PARTICIPANT_HEAD,
+    alternative_lines,
+    comparison_lines,
+    count_row,
+    deadline_row,
+    duty_summary,
+    participant_row,
+)
 
 __all__ = ["REPORT_CSP", "STYLE", "report_html"]
 
@@ -75,6 +83,12 @@ def report_html(report: ExerciseReport) -> str:
         f"<p>Outcome over the plan: {_outcome(report.outcome)} ({escape(counts)}).</p>",
         _img(plan_map_png(report), f"map of the activities of {plan.name} coloured by outcome"),
         _img(timeline_png(report), f"timeline of the activities of {plan.name} coloured by outcome"),
+        "<h2>Participants (as declared)</h2>",
+        _table(
+            PARTICIPANT_HEAD,
+            [tuple(escape(c) for c in participant_row(p)) for p in plan.participants],
+            numeric=(1, 2, 3, 4, 5, 6),
+        ),
         "<h2>Exercise-level duties (OSCE Vienna Document)</h2>",
         f"<p>{escape(duty_summary(report))}</p>",
         _table(

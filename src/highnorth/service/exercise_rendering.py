@@ -12,18 +12,21 @@ from ..exercise.duties import Count
 from ..exercise.report import Deadline, ExerciseReport
 from ..model.alternative import Alternatives
 from ..model.decision import DueObligation
+from ..model.exercise import Participant
 from ..model.outcome import Outcome
 from ..model.time import format_time
 from .rendering import OUTCOME_STYLE
 
 __all__ = [
     "COUNT_LABEL",
+    "PARTICIPANT_HEAD",
     "alternative_lines",
     "comparison_lines",
     "comparison_text",
     "count_row",
     "deadline_row",
     "duty_summary",
+    "participant_row",
     "report_markdown",
     "report_table",
 ]
@@ -46,6 +49,16 @@ def _obligations(obligations: Sequence[DueObligation]) -> str:
     return (
         ", ".join(o.obligation.type + (f" (due {format_time(o.due)})" if o.due else "") for o in obligations) or "none"
     )
+
+
+PARTICIPANT_HEAD = ("nation", "troops", "tanks", "ACV", "artillery", "vessels", "aircraft", "basis", "source", "note")
+
+
+def participant_row(p: Participant) -> tuple[str, ...]:
+    """A participant's declared contribution (— where not given), basis, source and note."""
+    c = p.contributions
+    figures = tuple(_n(c.get(k)) for k in ("troops", "battle_tanks", "acv", "artillery", "vessels", "aircraft"))
+    return (p.nation, *figures, p.basis, p.source, p.note)
 
 
 def count_row(c: Count) -> tuple[str, str, str, str, str]:
@@ -153,6 +166,12 @@ def report_markdown(report: ExerciseReport) -> str:
         + "** ("
         + ", ".join(f"{n} {o}" for o, n in counts.items() if n)
         + ").",
+        "",
+        "## Participants (as declared)",
+        "",
+        "| " + " | ".join(PARTICIPANT_HEAD) + " |",
+        "|" + "---|" * len(PARTICIPANT_HEAD),
+        *("| " + " | ".join(participant_row(p)) + " |" for p in plan.participants),
         "",
         "## Exercise-level duties (OSCE Vienna Document)",
         "",
