@@ -240,7 +240,10 @@ def test_report_json_is_deterministic_and_its_decisions_are_decision_json(tmp_pa
     decision_schema = json.loads((SCHEMAS / "decision.schema.json").read_text(encoding="utf-8"))
     as_decisions = {
         "policy": doc["policy"],
-        "decisions": [{k: v for k, v in d.items() if k != "phase"} for d in doc["decisions"]],
+        "decisions": [
+            *({k: v for k, v in d.items() if k != "phase"} for d in doc["decisions"]),
+            doc["duties"]["decision"],
+        ],
     }
     jsonschema.Draft202012Validator(decision_schema).validate(as_decisions)
     with_alts = {d["activity"] for d in doc["decisions"] if "alternatives" in d}
@@ -344,6 +347,8 @@ def test_a_plan_without_activities_has_a_report_and_no_duty(screener, default_po
     )
     report = build_report(plan, screener)
     assert report.deadlines == () and report.duties.decision.obligations == ()
+    (reason,) = report.duties.decision.reasons  # a decision always says why (Decision JSON: minItems 1)
+    assert reason.rule == "no-exercise-duty" and "`norway-land`" in reason.title
     assert "<script" not in report_html(report) and "BEGIN:VEVENT" not in calendar_ics(report)
 
 

@@ -32,8 +32,9 @@ from ..engine import Screener
 from ..geo.exposures.stage import cut_exposures
 from ..model.activity import Activity
 from ..model.actor import Actor
-from ..model.decision import Decision, Exposure
+from ..model.decision import Decision, Exposure, Reason
 from ..model.exercise import ExercisePlan
+from ..model.outcome import Effect, Outcome
 from ..model.rule import Policy
 from ..model.time import Interval
 from ..rules.deciding.evaluate import decide, timeline_cuts
@@ -216,7 +217,20 @@ def _judge(
     """The decision stage on the exercise as one land exercise of the lead nation on the host's
     territory, carrying the counts: the rules say which duties the sums give."""
     if window is None:  # nothing on the host's territory: no exercise-level duty can arise
-        return Decision(activity=plan.id, outcome=policy.default_effect.outcome, versions=())
+        territory = ", ".join(f"`{z}`" for z in zones) or "none: the policy names no exercise-level rule"
+        reason = Reason(
+            rule="no-exercise-duty",
+            effect=Effect.PERMIT,
+            title=f"no activity of the plan is on the host's territory ({territory}) within the exercise's dates",
+            zone=None,
+            enter=plan.start,
+            exit=plan.end,
+            where=None,
+            basis="assumption",
+            source="exercise-level duties count the parts on the host's territory (docs/exercises.md §2)",
+            version="",
+        )
+        return Decision(activity=plan.id, outcome=Outcome.PERMITTED, reasons=(reason,), versions=())
     point = next(iter(where.values()), (0.0, 0.0))
     synthetic = Activity(
         id=plan.id,
