@@ -72,8 +72,33 @@ def test_the_diff_view(tmp_path: Path) -> None:
             "() => document.documentElement.dataset.rendered === 'USA/flight/2025-05-21/2025-05-23'", timeout=60_000
         )
 
-        # the server's error in words next to the nation
+        # an altitude band: asked for, in the URL; upside down, the server's words under the upper limit
+        page.click("#more summary")
+        asked: list[str] = []
+        page.on("request", lambda r: "/decision-maps/diff?" in r.url and asked.append(r.url))
+        page.fill("#upper", "500")
+        page.locator("#upper").dispatch_event("change")
+        page.wait_for_function(
+            "() => document.documentElement.dataset.rendered === 'USA/flight/2025-05-21/2025-05-23'", timeout=60_000
+        )
+        assert "upper=500" in page.url and asked and "upper_m=500" in asked[-1], asked
         allowed.append("status of 422")
+        page.fill("#lower", "900")
+        page.locator("#lower").dispatch_event("change")
+        page.wait_for_function("() => document.documentElement.dataset.rendered === 'error'", timeout=60_000)
+        assert page.locator("#upper-error").inner_text() == "upper_m: expected at least lower_m (900 m), got 500 m"
+        page.fill("#lower", "")
+        page.locator("#lower").dispatch_event("change")
+        page.fill("#upper", "")
+        page.locator("#upper").dispatch_event("change")
+        page.wait_for_function(
+            "() => document.documentElement.dataset.rendered === 'USA/flight/2025-05-21/2025-05-23'"
+            " && !/[?&](lower|upper)=/.test(location.search)",
+            timeout=60_000,
+        )
+        assert page.locator("#upper-error").inner_text() == ""
+
+        # the server's error in words next to the nation
         page.fill("#nation", "XXX")
         page.locator("#nation").dispatch_event("change")
         page.wait_for_function("() => document.documentElement.dataset.rendered === 'error'", timeout=60_000)

@@ -1,17 +1,19 @@
 // The diff view: where the outcome for a nation and an activity kind changed between two dates
 // (`GET /decision-maps/diff`), each change a (before → after) pair drawn with the after outcome's
 // fill pattern and the before outcome's dashed outline, numbered on the map and in the list with
-// its km². State (nation, kind, from, to) in the query string. Text only, never HTML.
+// its km². State (nation, kind, from, to, the altitude band and attributes) in the query string.
+// Text only, never HTML.
 import { ApiError, cachedJSON, getJSON } from './api.js';
 import { contains, createMap, OUTCOMES } from './map.js';
 import { clearFieldErrors, showFieldError } from './fields.js';
 import { renderNav } from './nav.js';
-import { utcAndOslo } from './state.js';
+import { mapParams, utcAndOslo } from './state.js';
 import * as maplibregl from './vendor/maplibre-gl/maplibre-gl.mjs';
 
 const $ = (id) => document.getElementById(id);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const FIELDS = ['nation', 'kind', 'from', 'to'];
+const FIELDS = ['nation', 'kind', 'from', 'to', 'lower', 'upper', 'attributes'];
+const EXTRA = ['lower', 'upper', 'attributes']; // as typed; the server judges them
 const AMENDMENT = { from: '2025-05-21', to: '2025-05-23' };
 const EMPTY = { type: 'FeatureCollection', features: [] };
 const outcome = (id) => OUTCOMES.find((o) => o.id === id) ?? { id, label: id, ink: '#555', color: '#999' };
@@ -32,11 +34,13 @@ export function readDiffState(search = window.location.search) {
     kind: q.get('kind') ?? 'flight',
     from: date('from', AMENDMENT.from),
     to: date('to', AMENDMENT.to),
+    ...Object.fromEntries(EXTRA.map((name) => [name, q.get(name) ?? ''])),
   };
 }
 
 function writeDiffState(s) {
-  const url = `${window.location.pathname}?${new URLSearchParams(s)}`;
+  const shown = Object.fromEntries(Object.entries(s).filter(([key, value]) => !EXTRA.includes(key) || value));
+  const url = `${window.location.pathname}?${new URLSearchParams(shown)}`;
   if (url !== `${window.location.pathname}${window.location.search}`) window.history.pushState(null, '', url);
 }
 
@@ -83,6 +87,9 @@ function fieldOf(err) {
   const name = err.message.split(':')[0];
   if (name === 'actor') return 'nation';
   if (name === 'kind') return 'kind';
+  if (name === 'lower_m') return 'lower';
+  if (name === 'upper_m') return 'upper';
+  if (name === 'attributes') return 'attributes';
   if (['from', 'to', 'at'].includes(name)) return err.message.includes(`\`${state.to}\``) && !err.message.includes(`\`${state.from}\``) ? 'to' : 'from';
   return null;
 }
@@ -96,6 +103,8 @@ function syncControls() {
   $('kind').value = state.kind;
   $('from').value = state.from;
   $('to').value = state.to;
+  for (const name of EXTRA) $(name).value = state[name];
+  if (EXTRA.some((name) => state[name])) $('more').open = true;
   $('amendment').setAttribute('aria-pressed', String(state.from === AMENDMENT.from && state.to === AMENDMENT.to));
 }
 
@@ -164,7 +173,8 @@ async function render() {
   document.documentElement.dataset.rendered = '';
   let doc;
   try {
-    doc = await cachedJSON('/decision-maps/diff', { actor: state.nation, kind: state.kind, from: state.from, to: state.to });
+    const { actor, kind, at, simplify, ...extra } = mapParams(state); // the band and attributes as the decision map sends them
+    doc = await cachedJSON('/decision-maps/diff', { actor, kind, from: state.from, to: state.to, ...extra });
   } catch (err) {
     if (mine !== sequence) return;
     view.map.getSource('changes').setData(EMPTY);
@@ -215,6 +225,7 @@ function wire() {
   $('from').addEventListener('change', (e) => e.target.value && change({ from: e.target.value }));
   $('to').addEventListener('change', (e) => e.target.value && change({ to: e.target.value }));
   $('amendment').addEventListener('click', () => change(AMENDMENT));
+  for (const name of EXTRA) $(name).addEventListener('change', (e) => change({ [name]: e.target.value.trim() }));
   window.addEventListener('popstate', () => {
     state = readDiffState();
     render();
