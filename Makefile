@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 EXAMPLE := examples/nordic-response/activities.geojson
 
-.PHONY: install serve check test lint format dataset schemas scenarios bench screenshots clean replay-example
+.PHONY: install serve check exercise test lint format dataset schemas scenarios bench screenshots clean replay-example
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -24,6 +24,13 @@ serve: $(STAMP)
 # Exit codes 0 (permitted/conditional), 3 (referred) and 4 (denied) are decisions, not failures.
 check: $(STAMP)
 	@$(BIN)/highnorth check $(EXAMPLE); code=$$?; \
+	  if [ $$code -eq 0 ] || [ $$code -eq 3 ] || [ $$code -eq 4 ]; then exit 0; else exit $$code; fi
+
+# The example as an exercise plan: its report as an HTML page (no script) and its deadlines (.ics)
+exercise: $(STAMP)
+	@mkdir -p build
+	@$(BIN)/highnorth exercise calendar $(EXAMPLE) -o build/nordic-response.ics
+	@$(BIN)/highnorth exercise report $(EXAMPLE) --format html -o build/nordic-response.html; code=$$?; \
 	  if [ $$code -eq 0 ] || [ $$code -eq 3 ] || [ $$code -eq 4 ]; then exit 0; else exit $$code; fi
 
 # Everything CI runs: lint, format check, the whole test suite (unit, property, scenario, CLI, doctests).

@@ -171,7 +171,7 @@ def exercise_plan(count: int, path: Path, seed: int = 3) -> Path:
         (30.0456, 69.7269),
         (23.68, 70.66),
         (25.97, 70.98),
-        (19.08, 69.775),
+        (19.138, 69.746),  # Grøtsund (ENR424's centroid, FACTS.md §8; before issue 14 19.08, 69.775)
         (16.5111, 68.4942),
         (29.7314, 70.0803),
     ]

@@ -43,6 +43,9 @@ MATRIX = [
     ("GET", "/audit", {"approver", "admin"}),
     ("GET", "/audit/verify", {"approver", "admin"}),
     ("GET", "/me", EVERYONE),
+    ("POST", "/exercises/report", STAFF),
+    ("POST", "/exercises", {"requester", "admin"}),
+    ("GET", "/exercises/{exercise_id}/report", STAFF),
 ]
 # the public read-only views (issue 10): without a token when the server serves them publicly
 PUBLIC = {
@@ -71,9 +74,21 @@ def _file(api, role: str, *features: dict) -> list[dict]:
 
 
 def _call_args(method: str, path: str, request_id: str) -> tuple[str, dict]:
-    url = path.format(request_id=request_id, version="2025.1", zone_id="finnmark")
+    url = path.format(request_id=request_id, version="2025.1", zone_id="finnmark", exercise_id="no-such-exercise")
     kwargs: dict = {}
     match path:
+        case "/exercises" | "/exercises/report":
+            kwargs["json"] = {
+                **collection(example("us-marines-setermoen", f"x-{request_id}-{url}")),
+                "exercise": {
+                    "id": "us-only",
+                    "name": "A plan of one US activity",
+                    "lead_nation": "USA",
+                    "start": "2024-03-05T00:00:00+01:00",
+                    "end": "2024-03-14T00:00:00+01:00",
+                    "participants": [{"nation": "USA"}],
+                },
+            }
         case "/screen" | "/requests":
             kwargs["json"] = collection(example("us-marines-setermoen", f"m-{request_id}-{url}"))
         case "/policies/diff":

@@ -8,7 +8,7 @@ from pathlib import Path
 import highnorth
 
 PKG = Path(highnorth.__file__).parent
-CORE = ("model", "geo", "rules", "engine.py", "workflow")
+CORE = ("model", "geo", "rules", "engine.py", "exercise", "workflow")
 INTERFACES = (
     "typer",
     "rich",
@@ -26,6 +26,7 @@ LAYERS = [
     "geo",
     "rules",
     "engine",
+    "exercise",  # pure: exercise-level duties, alternatives, the report as data
     "formats",
     "scenarios",
     "runtime",

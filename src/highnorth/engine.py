@@ -22,19 +22,20 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
 
 from .geo.exposures.index import ZoneIndex
-from .geo.exposures.stage import CHUNK_SEGMENTS, exposed, exposed_chunks, exposures
+from .geo.exposures.stage import CHUNK_SEGMENTS, exposed, exposed_chunks, exposures, exposures_many
 from .geo.kernels import FastKernel
 from .geo.zones.projection import Frame
 from .model.activity import Activity
+from .model.actor import Actor
 from .model.decision import Decision, Exposure
 from .model.rule import Policy
 from .model.zone import Zone
@@ -117,6 +118,7 @@ class Screener:
         self.index = ZoneIndex(list(zones), self.frame)
         self.kernel = FastKernel(self.index)  # its grid is built on first use (or by `warm`)
         self._cuts: dict[str, list[dt.datetime]] = {}
+        self._indexes: dict[tuple[str, ...], tuple[ZoneIndex, FastKernel]] = {}
         # one screening at a time per screener: GEOS prepared geometries are not safe to use from
         # several threads at once (libgeos/geos#825), and shapely releases the GIL around them
         self._lock = threading.RLock()
@@ -147,6 +149,37 @@ class Screener:
         whole (cut only by zone validity)."""
         with self._lock:
             return exposures(activity, self.full_index)
+
+    def exposures_in(self, activities: Sequence[Activity], zones: Collection[str]) -> list[list[Exposure]]:
+        """The geometry stage against the named zones only, for each activity in order (exercise
+        duties ask where the parts of a plan are on the host's territory)."""
+        key = tuple(sorted(zones))
+        if key not in self._indexes:
+            index = ZoneIndex([self.policy.zones[z] for z in key if z in self.policy.zones], self.frame)
+            self._indexes[key] = (index, FastKernel(index))
+        index, kernel = self._indexes[key]
+        n = sum(_vertices(a) for a in activities)
+        if self.fast_path_vertices is not None:
+            fast = n >= self.fast_path_vertices
+        else:  # this index's own grid, by the costs measured on the screener's
+            fast = self.costs.fast_pays(n, grid_built=kernel.grid_built)
+        with self._lock:
+            if not fast:
+                return [exposures(a, index) for a in activities]
+            return exposures_many(list(activities), index, kernel=kernel)
+
+    def decide_as(self, activity: Activity, nations: Sequence[str], *, at: dt.datetime | None = None) -> list[Decision]:
+        """The decision for the same activity by each of `nations` (its actor's service and unit
+        kept): the geometry stage runs once, cut where what applies changes for any of them."""
+        if not nations:
+            return []
+        cuts = sorted({t for n in nations for t in self.cuts(replace(activity, actor=Actor(n)))})
+        with self._lock:
+            found = exposed(activity, self.index, cuts)
+            return [
+                decide(replace(activity, actor=replace(activity.actor, nation=n)), found, self.policy, at=at)
+                for n in nations
+            ]
 
     def decide(self, activity: Activity, *, at: dt.datetime | None = None) -> Decision:
         """Both stages for one activity. Exposures are cut where the rules that apply can change,

@@ -19,6 +19,15 @@ A scenario is a folder with::
         obligations: [diplomatic_clearance]
         exposures:                    # entry/exit times within 1 s
           - {zone: finnmark-east-24, enter: "2025-06-01T08:27:44Z", exit: "2025-06-01T09:00:00Z"}
+    exercise:                         # optional: activities.geojson is an exercise plan
+      outcome: conditional            # the exercise-level judgement (docs/exercises.md)
+      rules: [vienna-notification-troops]
+      not_rules: [vienna-observation-troops]
+      obligations: [osce_notification]
+      not_obligations: [osce_observation]
+      counts: {troops: 9000}          # the peak on the host's territory
+      due: {osce_notification: "2024-01-21T23:00:00Z"}   # within 1 s
+      versions: ["2022.1", "2025.1"]  # the versions the judgement used
 
 A folder of scenarios is every subfolder holding an `expected.yaml`, in name order.
 """
@@ -31,7 +40,9 @@ from pathlib import Path
 from typing import Any
 
 from .engine import Screener
-from .formats.activity_geojson import load_activities
+from .exercise.duties import exercise_duties
+from .formats.activity_geojson import load_activities, port_names
+from .formats.exercise_plan import load_plan
 from .model.errors import HighnorthError, InputError, did_you_mean
 from .model.outcome import Outcome
 from .model.rule import Policy
@@ -92,7 +103,11 @@ def run_scenario(folder: Path, screener_for: Callable[[Path | None], Screener]) 
         return result
     want_error = expected.get("error")
     try:
-        read = load_activities(folder / "activities.geojson", known_nations=set(policy.actors.nations))
+        read = load_activities(
+            folder / "activities.geojson",
+            known_nations=set(policy.actors.nations),
+            ports=port_names(policy.zones.values()),
+        )
     except InputError as exc:
         if want_error and str(want_error) in str(exc):
             return result
@@ -101,6 +116,8 @@ def run_scenario(folder: Path, screener_for: Callable[[Path | None], Screener]) 
     if want_error:
         fail(f"expected the input to be rejected with `{want_error}`, but it was accepted")
         return result
+    if expected.get("exercise"):
+        _check_exercise(folder, expected["exercise"], screener, at, fail)
     activities = {a.id: a for a in read.activities}
     for ident, want in (expected.get("decisions") or {}).items():
         if ident not in activities:
@@ -130,7 +147,8 @@ def run_scenario(folder: Path, screener_for: Callable[[Path | None], Screener]) 
     return result
 
 
-_TOP_KEYS = ("at", "policy", "error", "decisions")
+_TOP_KEYS = ("at", "policy", "error", "decisions", "exercise")
+_EXERCISE_KEYS = ("outcome", "rules", "not_rules", "obligations", "not_obligations", "counts", "due", "versions")
 _DECISION_KEYS = ("outcome", "rules", "not_rules", "obligations", "exposures")
 _OUTCOMES = tuple(Outcome)
 
@@ -140,6 +158,16 @@ def _shape_problems(expected: Any) -> list[str]:
     if not isinstance(expected, dict):
         return [f"expected a mapping with {', '.join(_TOP_KEYS)}, got `{type(expected).__name__}`"]
     out = [f"unknown key `{k}`{did_you_mean(str(k), _TOP_KEYS)}" for k in expected if k not in _TOP_KEYS]
+    exercise = expected.get("exercise")
+    if exercise is not None:
+        if not isinstance(exercise, dict):
+            out.append("`exercise` must be a mapping")
+        else:
+            out += [
+                f"`exercise`: unknown key `{k}`{did_you_mean(str(k), _EXERCISE_KEYS)}"
+                for k in exercise
+                if k not in _EXERCISE_KEYS
+            ]
     decisions = expected.get("decisions") or {}
     if not isinstance(decisions, dict):
         return [*out, "`decisions` must map activity ids to expectations"]
@@ -180,3 +208,46 @@ def _check_exposure(ident: str, want: dict[str, Any], found: list, fail: Callabl
             f"`{ident}`: exposure to `{zone}` is {e.enter.isoformat()} .. {e.exit.isoformat()}, "
             f"expected {want.get('enter')} .. {want.get('exit')} within {TOLERANCE_S:g} s"
         )
+
+
+def _check_exercise(
+    folder: Path, want: dict[str, Any], screener: Screener, at: Any, fail: Callable[[str], None]
+) -> None:
+    """The exercise-level duties of the plan in `activities.geojson` against `want`."""
+    try:
+        plan, _ = load_plan(
+            folder / "activities.geojson",
+            known_nations=set(screener.policy.actors.nations),
+            ports=port_names(screener.policy.zones.values()),
+        )
+    except InputError as exc:
+        fail(f"exercise plan rejected: {exc}")
+        return
+    duties = exercise_duties(plan, screener, at=at)
+    decision = duties.decision
+    fired = {r.rule for r in decision.reasons}
+    if "outcome" in want and decision.outcome != want["outcome"]:
+        fail(f"exercise: outcome {decision.outcome}, expected {want['outcome']} (rules: {', '.join(sorted(fired))})")
+    for rule in want.get("rules", []):
+        if rule not in fired:
+            fail(f"exercise: rule `{rule}` did not fire (fired: {', '.join(sorted(fired))})")
+    for rule in want.get("not_rules", []):
+        if rule in fired:
+            fail(f"exercise: rule `{rule}` fired but should not")
+    obligations = {o.obligation.type: o for o in decision.obligations}
+    for ob in want.get("obligations", []):
+        if ob not in obligations:
+            fail(f"exercise: obligation `{ob}` missing (got: {', '.join(sorted(obligations)) or 'none'})")
+    for ob in want.get("not_obligations", []):
+        if ob in obligations:
+            fail(f"exercise: obligation `{ob}` is there but should not be")
+    counts = {c.name: c.host for c in duties.counts}
+    for name, value in (want.get("counts") or {}).items():
+        if counts.get(name) != value:
+            fail(f"exercise: count `{name}` is {counts.get(name)}, expected {value}")
+    for ob, when in (want.get("due") or {}).items():
+        due = obligations[ob].due if ob in obligations else None
+        if due is None or abs((due - parse_time(when, allow_date=False)).total_seconds()) > TOLERANCE_S:
+            fail(f"exercise: `{ob}` due {due.isoformat() if due else 'never'}, expected {when}")
+    if "versions" in want and list(decision.versions) != list(want["versions"]):
+        fail(f"exercise: versions {list(decision.versions)}, expected {want['versions']}")

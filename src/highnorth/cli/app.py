@@ -9,7 +9,7 @@ import typer
 
 from ..model.errors import HighnorthError, exit_code
 from ..runtime import keep_freed_memory
-from . import check, maps, policy, replay, server, zones
+from . import check, exercise, maps, policy, replay, server, zones
 
 app = typer.Typer(
     help="Policy-as-code for foreign military activity in Norway's High North.",
@@ -24,6 +24,7 @@ app.command("diff")(maps.diff_command)
 app.command()(replay.replay)
 app.add_typer(zones.app, name="zones")
 app.add_typer(policy.app, name="policy")
+app.add_typer(exercise.app, name="exercise")
 app.command()(server.serve)
 app.add_typer(server.users_app, name="users")
 app.add_typer(server.tokens_app, name="tokens")

@@ -10,6 +10,7 @@ import typer
 
 from ..rules.deciding.explain import explain as explain_text
 from ..service import rendering
+from ..service.exercise_rendering import alternative_lines
 from ..service.screening import explain_one, screen_file
 from .common import Format, announce_after, console, exit_for, get_screener, warn, write_or_print
 
@@ -34,6 +35,10 @@ def check(
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Processes for large inputs (the same decisions).")
     ] = 1,
+    alternatives: Annotated[
+        bool,
+        typer.Option("--alternatives", help="With --format json: what would change each referred or denied decision."),
+    ] = False,
 ) -> None:
     """Screen activities and print the decision for each, with the reasons."""
     screener = get_screener(policy)
@@ -47,6 +52,7 @@ def check(
             skip_invalid=skip_invalid,
             repair_invalid=not reject_invalid_geometry,
             workers=workers,
+            with_alternatives=alternatives and format == Format.json,
             warn=warn,
         )
     match format:
@@ -76,6 +82,11 @@ def explain(
 ) -> None:
     """Explain the decision for one activity in prose: every reason, with times and places."""
     screener = get_screener(policy)
-    activity, decision = explain_one(file, activity_id, screener, at=at, warn=warn)
-    console().print(explain_text(activity, decision, screener.policy), highlight=False, markup=False)
-    raise typer.Exit(exit_for([decision]))
+    found = explain_one(file, activity_id, screener, at=at, warn=warn)
+    text = explain_text(found.activity, found.decision, screener.policy)
+    if found.alternatives is not None:
+        text += "\n\nWhat would change it:\n" + "\n".join(
+            f"  - {line}" for line in alternative_lines(found.alternatives)
+        )
+    console().print(text, highlight=False, markup=False)
+    raise typer.Exit(exit_for([found.decision]))

@@ -11,7 +11,7 @@ import datetime as dt
 import itertools
 import json
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -20,13 +20,15 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from ..geo.zones.projection import Frame
 from ..geo.zones.repair import check_lonlat, repair
 from ..model.activity import KINDS, Activity, ActivityKind
 from ..model.actor import Actor
 from ..model.errors import ActivityInputError, GeometryError, Problem, did_you_mean
 from ..model.time import parse_time, parse_times
+from ..model.zone import Zone
 
-__all__ = ["GEOMETRIES", "ReadResult", "load_activities", "read_activities"]
+__all__ = ["GEOMETRIES", "PORT_TOLERANCE_M", "ReadResult", "load_activities", "port_names", "read_activities"]
 
 #: which geometry types each kind of activity accepts
 GEOMETRIES: dict[str, tuple[str, ...]] = {
@@ -41,7 +43,9 @@ GEOMETRIES: dict[str, tuple[str, ...]] = {
 #: altitudes highnorth accepts, metres AMSL (below the Dead Sea shore is an error; 100 km is space)
 ALTITUDE_RANGE_M = (-1000.0, 100_000.0)
 MAX_ID_LENGTH = 200  # activity ids: printable, and short enough for any store
-_PROPERTIES = ("name", "kind", "actor", "start", "end", "times", "altitude", "attributes", "submitted")
+_PROPERTIES = ("name", "kind", "actor", "start", "end", "times", "altitude", "attributes", "submitted", "port")
+#: how far a port call's point may lie outside the port it names, metres (docs/formats.md)
+PORT_TOLERANCE_M = 1000.0
 
 
 @dataclass
@@ -73,6 +77,24 @@ def load_activities(path: Path | str, **options: Any) -> ReadResult:
     return read_activities(doc, source=str(path), **options)
 
 
+def _locode(name: str) -> str:
+    """A UN/LOCODE without its optional space, upper case: `NO KKN` -> `NOKKN`."""
+    return name.replace(" ", "").upper()
+
+
+def port_names(zones: Iterable[Zone]) -> dict[str, Zone]:
+    """The names a port call may give in `properties.port`: the id of every zone tagged `port`
+    and its UN/LOCODEs (tags `locode:NOKKN`)."""
+    out: dict[str, Zone] = {}
+    for zone in zones:
+        if "port" in zone.tags:
+            out[zone.id] = zone
+            for tag in zone.tags:
+                if tag.startswith("locode:"):
+                    out[_locode(tag.removeprefix("locode:"))] = zone
+    return out
+
+
 def read_activities(
     doc: Any,
     *,
@@ -80,10 +102,13 @@ def read_activities(
     known_nations: Collection[str] | None = None,
     skip_invalid: bool = False,
     repair_invalid: bool = True,
+    ports: Mapping[str, Zone] | None = None,
 ) -> ReadResult:
     """Validate an Activity GeoJSON document and build the activities.
 
-    `known_nations` lists the nation codes the policy knows; others are an error.
+    `known_nations` lists the nation codes the policy knows; others are an error. `ports` (from
+    `port_names`) are the ports a port call may name; a call naming one must lie in it (within
+    `PORT_TOLERANCE_M`). Without `ports` a named port is not checked.
     """
     problems: list[Problem] = []
     if not isinstance(doc, Mapping) or doc.get("type") != "FeatureCollection":
@@ -97,7 +122,7 @@ def read_activities(
     result = ReadResult([])
     seen: set[str] = set()
     for i, feature in enumerate(features):
-        reader = _FeatureReader(i, feature, known_nations, repair_invalid)
+        reader = _FeatureReader(i, feature, known_nations, repair_invalid, ports)
         activity = reader.read()
         if activity is not None and activity.id in seen:
             reader.problem("id", f"`{activity.id}` is used by another activity; ids must be unique")
@@ -137,7 +162,15 @@ def _numeric_positions(coords: list) -> np.ndarray | None:
 class _FeatureReader:
     """Reads one feature, collecting every problem instead of stopping at the first."""
 
-    def __init__(self, index: int, feature: Any, nations: Collection[str] | None, repair_ok: bool) -> None:
+    def __init__(
+        self,
+        index: int,
+        feature: Any,
+        nations: Collection[str] | None,
+        repair_ok: bool,
+        ports: Mapping[str, Zone] | None = None,
+    ) -> None:
+        self.ports = ports
         self.index = index
         self.feature = feature
         self.nations = nations
@@ -197,6 +230,8 @@ class _FeatureReader:
         name = props.get("name", "")
         if not isinstance(name, str):
             self.problem("properties.name", "expected a string")
+        if "port" in props:
+            self.port(props["port"], kind, geom)
         if (
             self.problems
             or ident is None
@@ -220,6 +255,36 @@ class _FeatureReader:
             submitted=submitted,
             name=str(name),
         )
+
+    def port(self, value: Any, kind: str | None, geom: BaseGeometry | None) -> None:
+        """A named port: a port call's, known, and where its point is (within the tolerance)."""
+        if not isinstance(value, str) or not value.strip():
+            self.problem(
+                "properties.port", f"expected a UN/LOCODE like `NO KKN` or a port id of the policy, got `{value}`"
+            )
+            return
+        if kind is not None and kind != "port_call":
+            self.problem("properties.port", f"only a port call names a port; this activity is a `{kind}`")
+            return
+        if self.ports is None or geom is None or geom.geom_type != "Point":
+            return
+        zone = self.ports.get(value) or self.ports.get(_locode(value))
+        if zone is None:
+            choices = sorted(self.ports)
+            self.problem(
+                "properties.port",
+                f"unknown port `{value}`{did_you_mean(value, choices)} (expected a UN/LOCODE or port id of the policy: "
+                f"{', '.join(choices)})",
+            )
+            return
+        frame = Frame.around(geom)
+        metres = frame.to_frame(zone.geometry).distance(frame.to_frame(geom))
+        if metres > PORT_TOLERANCE_M:
+            self.problem(
+                "properties.port",
+                f"the point {geom.y:.5f}°N {geom.x:.5f}°E is {metres / 1000:,.1f} km from port `{zone.id}` "
+                f"({zone.name}); expected it within {PORT_TOLERANCE_M / 1000:g} km of the port, or no `port`",
+            )
 
     def kind(self, value: Any) -> str | None:
         if value is None:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from shapely.geometry import mapping
 
 from ..model.activity import Activity
+from ..model.alternative import Alternatives
 from ..model.decision import Decision, DueObligation, Part, Reason
 from ..model.rule import Policy
 from ..model.time import format_time
 
 __all__ = [
+    "alternatives_json",
     "decisions_document",
     "decisions_geojson",
     "decisions_text",
@@ -117,10 +119,13 @@ def obligation_json(due: DueObligation) -> dict[str, Any]:
         "due": format_time(due.due) if due.due else None,
         "text": ob.text,
         "rules": list(due.rules),
+        **({"due_on": dict(zip(("month", "day", "years_before"), ob.due_on, strict=True))} if ob.due_on else {}),
     }
 
 
-def decision_json(decision: Decision) -> dict[str, Any]:
+def decision_json(decision: Decision, alternatives: Alternatives | None = None) -> dict[str, Any]:
+    """One decision; with `alternatives` (a referred or denied activity), the optional
+    `alternatives` field (added in v1, docs/formats.md)."""
     return {
         "activity": decision.activity,
         "outcome": decision.outcome,
@@ -128,6 +133,57 @@ def decision_json(decision: Decision) -> dict[str, Any]:
         "reasons": [reason_json(r) for r in decision.reasons],
         "versions": list(decision.versions),
         **({"warnings": list(decision.warnings)} if decision.warnings else {}),
+        **({"alternatives": alternatives_json(alternatives)} if alternatives is not None else {}),
+    }
+
+
+def alternatives_json(alt: Alternatives) -> dict[str, Any]:
+    """What would change a referred or denied decision (docs/exercises.md §4): the earliest
+    cleared start (`time`, null when none), the restricting parts and the cleared portion of a
+    track (`place`), and the participating nations that would be cleared (`actors`)."""
+    time = alt.time
+    place = alt.place
+    portion = None
+    if place.outcome is not None and place.stop is not None and place.stop_time is not None:
+        portion = {
+            "until": list(place.stop),
+            "at": format_time(place.stop_time),
+            "to": round(place.stop_parameter or 0.0, 3),
+            "length_km": place.length_km,
+            "outcome": place.outcome,
+            "obligations": [obligation_json(o) for o in place.obligations],
+        }
+    return {
+        "time": None
+        if time is None
+        else {
+            "start": format_time(time.start),
+            "end": format_time(time.end),
+            "outcome": time.outcome,
+            "because": time.because,
+            "obligations": [obligation_json(o) for o in time.obligations],
+        },
+        "place": {
+            "restrictions": [
+                {
+                    "rule": r.rule,
+                    "effect": r.effect,
+                    "zone": r.zone,
+                    "enter": format_time(r.enter),
+                    "exit": format_time(r.exit),
+                    "duration_s": round(r.duration.total_seconds(), 3),
+                    **({"length_km": r.length_km} if r.length_km is not None else {}),
+                    **({"area_km2": r.area_km2} if r.area_km2 is not None else {}),
+                }
+                for r in place.restrictions
+            ],
+            "cleared_portion": portion,
+        },
+        "actors": [
+            {"nation": a.nation, "outcome": a.outcome, "obligations": [obligation_json(o) for o in a.obligations]}
+            for a in alt.actors
+        ],
+        "nations_tried": list(alt.nations_tried),
     }
 
 
@@ -144,24 +200,36 @@ def policy_json(policy: Policy, decisions: Sequence[Decision]) -> dict[str, Any]
     }
 
 
-def decisions_document(policy: Policy, decisions: Sequence[Decision], warnings: Sequence[str] = ()) -> dict[str, Any]:
-    """The Decision JSON document."""
+def decisions_document(
+    policy: Policy,
+    decisions: Sequence[Decision],
+    warnings: Sequence[str] = (),
+    alternatives: Mapping[str, Alternatives] | None = None,
+) -> dict[str, Any]:
+    """The Decision JSON document (with `alternatives` for the decisions that have them)."""
+    alts = alternatives or {}
     doc: dict[str, Any] = {
         "policy": policy_json(policy, decisions),
-        "decisions": [decision_json(d) for d in decisions],
+        "decisions": [decision_json(d, alts.get(d.activity)) for d in decisions],
     }
     if warnings:
         doc["warnings"] = list(warnings)
     return doc
 
 
-def decisions_text(policy: Policy, decisions: Sequence[Decision], warnings: Sequence[str] = ()) -> str:
-    """`dumps(decisions_document(policy, decisions, warnings))`, the same bytes, with each decision
-    encoded as soon as it is built: the dictionaries of a large batch are never alive at once
-    (W3 writes 10,000 decisions in two thirds of the time)."""
+def decisions_text(
+    policy: Policy,
+    decisions: Sequence[Decision],
+    warnings: Sequence[str] = (),
+    alternatives: Mapping[str, Alternatives] | None = None,
+) -> str:
+    """`dumps(decisions_document(policy, decisions, warnings, alternatives))`, the same bytes, with
+    each decision encoded as soon as it is built: the dictionaries of a large batch are never
+    alive at once (W3 writes 10,000 decisions in two thirds of the time)."""
+    alts = alternatives or {}
     members: list[tuple[str, str | Iterable[str]]] = [
         ("policy", _compact(policy_json(policy, decisions))),
-        ("decisions", (_compact(decision_json(d)) for d in decisions)),
+        ("decisions", (_compact(decision_json(d, alts.get(d.activity))) for d in decisions)),
     ]
     if warnings:
         members.append(("warnings", _compact(list(warnings))))

@@ -5,6 +5,7 @@
     HighnorthError                 anything highnorth raises on purpose
     ├── InputError                 the user's input is wrong (CLI exit 2, HTTP 422)
     │   ├── ActivityInputError     Activity GeoJSON failed validation; carries every problem
+    │   │   └── ExercisePlanError  an exercise plan (header or activities) failed validation
     │   ├── PolicyDataError        policy, zone or actor data failed validation; file:line
     │   └── FormatError            a standard format (OpenAir, GeoJSON, ...) could not be read
     ├── GeometryError              a geometry is invalid and repair was not allowed
@@ -33,6 +34,7 @@ __all__ = [
     "AuthError",
     "ConflictError",
     "EvaluationError",
+    "ExercisePlanError",
     "ForbiddenError",
     "FormatError",
     "GeometryError",
@@ -81,6 +83,19 @@ class ActivityInputError(InputError):
         lines = [f"{head}{count} problem{'s' if count != 1 else ''} in the activities"]
         lines += [f"  {p}" for p in self.problems]
         super().__init__("\n".join(lines))
+
+
+class ExercisePlanError(ActivityInputError):
+    """An exercise plan failed validation: its header, phases, participants or activities; every
+    problem names the part and the field."""
+
+    def __init__(self, problems: Iterable[Problem], source: str = "") -> None:
+        super().__init__(problems, source)
+        head = f"{source}: " if source else ""
+        count = len(self.problems)
+        lines = [f"{head}{count} problem{'s' if count != 1 else ''} in the exercise plan"]
+        lines += [f"  {p}" for p in self.problems]
+        self.args = ("\n".join(lines),)
 
 
 class PolicyDataError(InputError):

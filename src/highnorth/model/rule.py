@@ -71,15 +71,45 @@ class Condition:
 
 @dataclass(frozen=True, slots=True)
 class Obligation:
-    """What a conditional permit obliges: clearance, notice, licence, notification."""
+    """What a conditional permit obliges: clearance, notice, licence, notification.
+
+    It falls due `notice_days` before the activity starts or, with `due_on` ``(month, day,
+    years_before)``, on a calendar date: that day of the year `years_before` years before the
+    year the activity starts in, at midnight in the policy's time zone (the OSCE annual calendar
+    is exchanged by 15 November of the year before). With both, the earlier date."""
 
     type: str
     authority: str = ""
     notice_days: int | None = None
     text: str = ""
+    due_on: tuple[int, int, int] | None = None
 
-    def key(self) -> tuple[str, str, int, str]:
-        return (self.type, self.authority, self.notice_days or 0, self.text)
+    def key(self) -> tuple[str, str, int, str, tuple[int, int, int]]:
+        return (self.type, self.authority, self.notice_days or 0, self.text, self.due_on or (0, 0, 0))
+
+    def due(self, start: dt.datetime, timezone: str) -> dt.datetime | None:
+        """When the obligation falls due for an activity starting at `start` (None: no date).
+
+        >>> import datetime as dt
+        >>> start = dt.datetime(2024, 3, 4, 7, tzinfo=dt.UTC)
+        >>> Obligation("osce_annual_calendar", due_on=(11, 15, 1)).due(start, "Europe/Oslo").isoformat()
+        '2023-11-14T23:00:00+00:00'
+        >>> Obligation("n", notice_days=42).due(start, "Europe/Oslo").isoformat()
+        '2024-01-22T07:00:00+00:00'
+        """
+        dates = []
+        if self.notice_days is not None:
+            dates.append(start - dt.timedelta(days=self.notice_days))
+        if self.due_on is not None:
+            from zoneinfo import ZoneInfo
+
+            month, day, years_before = self.due_on
+            local_year = start.astimezone(ZoneInfo(timezone)).year
+            year = local_year - years_before
+            day = min(day, 28) if month == 2 and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)) else day
+            on = dt.datetime(year, month, day, tzinfo=ZoneInfo(timezone))
+            dates.append(on.astimezone(dt.UTC))
+        return min(dates) if dates else None
 
 
 @dataclass(frozen=True, slots=True)

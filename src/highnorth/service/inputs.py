@@ -8,7 +8,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from ..formats.activity_geojson import read_activities
+from ..formats.activity_geojson import port_names, read_activities
 from ..model.activity import Activity
 from ..model.errors import ActivityInputError, InputError, Problem
 from ..model.hashing import content_hash
@@ -93,7 +93,9 @@ def activities_within_limits(
         ]
         if too_many:
             raise ActivityInputError(too_many)
-    result = read_activities(doc, source="", known_nations=policy.actors.nations)
+    result = read_activities(
+        doc, source="", known_nations=policy.actors.nations, ports=port_names(policy.zones.values())
+    )
     # nothing is skipped: a document with any problem was refused above, so the features and the
     # activities correspond one to one
     assert features is not None and len(features) == len(result.activities)

@@ -56,8 +56,9 @@ def plain_text(renderable: object) -> str:
 
 
 def decisions_json_text(s: Screened) -> str:
-    """Decision JSON (the document `POST /screen` also answers)."""
-    return decisions_text(s.policy, s.decisions, s.warnings)
+    """Decision JSON (the document `POST /screen` also answers), with the optional
+    `alternatives` of referred and denied decisions when they were asked for."""
+    return decisions_text(s.policy, s.decisions, s.warnings, s.alternatives)
 
 
 def decisions_geojson_text(s: Screened) -> str:

@@ -17,10 +17,10 @@ from .inputs import parse_json
 from .queries import parse_when
 from .reservations import conflicts_with, volume
 
-__all__ = ["Moved", "get_request", "list_requests", "move", "submit"]
+__all__ = ["Moved", "get_request", "list_requests", "move", "require", "submit"]
 
 
-def _require(access: Access, request_id: str | None = None) -> None:
+def require(access: Access, request_id: str | None = None) -> None:
     """Raise for a denial: a hidden one as the 404 of a request that does not exist."""
     if access.allowed:
         return
@@ -33,7 +33,7 @@ def submit(service: Service, who: Principal, body: bytes) -> list[RequestRecord]
     """File the activities of an Activity GeoJSON body: each screened now and stored in the state
     its decision leads to, all or nothing."""
     activities, features, _warnings = service.activities(parse_json(body))
-    _require(may_file(who, (a.actor.nation for a in activities)))
+    require(may_file(who, (a.actor.nation for a in activities)))
     return service.store.submit(who.name, service.new_requests(activities, features))
 
 
@@ -70,7 +70,7 @@ def list_requests(
 def get_request(service: Service, who: Principal, request_id: str) -> RequestRecord:
     """One request, if the caller may see it (else the same 404 as for none)."""
     record = service.store.get(request_id)
-    _require(may_see(who, record.nation), record.id)
+    require(may_see(who, record.nation), record.id)
     return record
 
 

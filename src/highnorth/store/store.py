@@ -211,36 +211,81 @@ class Store:
     def submit(self, actor: str, items: Sequence[NewRequest]) -> list[RequestRecord]:
         """File screened activities as requests, in one transaction, each in the state its
         decision leads to; every one gets an audit entry."""
+        with self._write() as conn:
+            ids = self._insert_requests(conn, actor, items)
+        return [self.get(rid) for rid in ids]
+
+    def _insert_requests(self, conn: sa.Connection, actor: str, items: Sequence[NewRequest]) -> list[str]:
         now = _now()
         ids = []
-        with self._write() as conn:
-            for item in items:
-                rid = "req-" + uuid.uuid4().hex[:16]
-                state = after_screening(item.outcome)  # type: ignore[arg-type]
-                conn.execute(
-                    t.requests.insert().values(
-                        id=rid,
-                        activity_id=item.activity_id,
-                        nation=item.nation,
-                        kind=item.kind,
-                        state=state,
-                        outcome=item.outcome,
-                        start=item.start,
-                        end=item.end,
-                        feature=dict(item.feature),
-                        input_hash=item.input_hash,
-                        decision=dict(item.decision),
-                        policy_hash=item.policy_hash,
-                        version=1,
-                        created_by=actor,
-                        created_at=now,
-                        updated_at=now,
-                    )
+        for item in items:
+            rid = "req-" + uuid.uuid4().hex[:16]
+            state = after_screening(item.outcome)  # type: ignore[arg-type]
+            conn.execute(
+                t.requests.insert().values(
+                    id=rid,
+                    activity_id=item.activity_id,
+                    nation=item.nation,
+                    kind=item.kind,
+                    state=state,
+                    outcome=item.outcome,
+                    start=item.start,
+                    end=item.end,
+                    feature=dict(item.feature),
+                    input_hash=item.input_hash,
+                    decision=dict(item.decision),
+                    policy_hash=item.policy_hash,
+                    version=1,
+                    created_by=actor,
+                    created_at=now,
+                    updated_at=now,
                 )
-                detail = {"activity": item.activity_id, "outcome": item.outcome, "state": state}
-                self._append(conn, actor, "submit", rid, item.input_hash, item.policy_hash, detail)
-                ids.append(rid)
+            )
+            detail = {"activity": item.activity_id, "outcome": item.outcome, "state": state}
+            self._append(conn, actor, "submit", rid, item.input_hash, item.policy_hash, detail)
+            ids.append(rid)
+        return ids
+
+    # exercises --------------------------------------------------------------------------------
+
+    def submit_exercise(
+        self,
+        actor: str,
+        exercise_id: str,
+        name: str,
+        plan: Mapping[str, Any],
+        input_hash: str,
+        policy_hash: str,
+        items: Sequence[NewRequest],
+    ) -> list[RequestRecord]:
+        """File an exercise plan: its activities as requests and the plan itself, in one
+        transaction with their audit entries. An id already filed is a conflict."""
+        with self._write() as conn:
+            if conn.execute(sa.select(t.exercises.c.id).where(t.exercises.c.id == exercise_id)).first():
+                raise ConflictError(f"exercise `{exercise_id}` is already filed; give the plan a new `exercise.id`")
+            ids = self._insert_requests(conn, actor, items)
+            conn.execute(
+                t.exercises.insert().values(
+                    id=exercise_id,
+                    name=name,
+                    plan=dict(plan),
+                    input_hash=input_hash,
+                    request_ids=ids,
+                    created_by=actor,
+                    created_at=_now(),
+                )
+            )
+            detail = {"exercise": exercise_id, "requests": ids}
+            self._append(conn, actor, "submit_exercise", None, input_hash, policy_hash, detail)
         return [self.get(rid) for rid in ids]
+
+    def exercise_plan(self, exercise_id: str) -> Mapping[str, Any]:
+        """The plan of a filed exercise, as it was sent."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t.exercises.c.plan).where(t.exercises.c.id == exercise_id)).first()
+        if row is None:
+            raise NotFoundError(f"no exercise `{exercise_id}`")
+        return dict(row.plan)
 
     def get(self, request_id: str) -> RequestRecord:
         if not REQUEST_ID.fullmatch(request_id):

@@ -8,7 +8,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["UTCDateTime", "audit", "audit_head", "metadata", "requests", "tokens", "users"]
+__all__ = ["UTCDateTime", "audit", "audit_head", "exercises", "metadata", "requests", "tokens", "users"]
 
 
 class UTCDateTime(TypeDecorator):
@@ -73,6 +73,19 @@ requests = sa.Table(
     sa.Column("created_by", sa.String(100), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# a filed exercise plan (docs/exercises.md): the plan as sent, and the requests its activities became
+exercises = sa.Table(
+    "exercises",
+    metadata,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("plan", sa.JSON, nullable=False),
+    sa.Column("input_hash", sa.String(71), nullable=False),
+    sa.Column("request_ids", sa.JSON, nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
 audit = sa.Table(

@@ -70,6 +70,7 @@ PAGES = {
     "/requests": "requests.html",
     "/reservations": "reservations.html",
     "/audit": "audit.html",
+    "/exercises": "exercises.html",  # the exercise report (docs/exercises.md)
 }
 
 

@@ -29,9 +29,12 @@ async def screen(
     at: Annotated[
         str | None, Query(description="Judge by the version in force at this time (RFC 3339, or a date)")
     ] = None,
+    alternatives: Annotated[
+        bool, Query(description="Add what would change each referred or denied decision (docs/exercises.md §4)")
+    ] = False,
 ) -> Response:
     """Screen activities without keeping anything: the same Decision JSON as `highnorth check
-    --format json`, byte for byte."""
+    --format json` (with `--alternatives` when `alternatives=true`), byte for byte."""
     body = await request.body()
-    text = await run_in_threadpool(screen_body, service, body, at)
+    text = await run_in_threadpool(screen_body, service, body, at, alternatives)
     return Response(text, media_type="application/json")

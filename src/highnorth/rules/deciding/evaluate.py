@@ -203,7 +203,7 @@ def decide(
             detail = f"cannot evaluate: {cause}; fails closed to refer" if cause else ""
             fired.append((_reason(rule, effect, piece, version, detail), rule))
     reasons = _merge([r for r, _ in fired])
-    obligations, late = _obligations(activity, found.start, fired)
+    obligations, late = _obligations(activity, found.start, fired, policy.timezone)
     reasons += late
     if not reasons:
         reasons = [_default_reason(activity, found.start, policy)]
@@ -282,7 +282,7 @@ def _highest(a: float | None, b: float | None) -> float | None:
 
 
 def _obligations(
-    activity: Activity, start: tuple[float, float], fired: list[tuple[Reason, Rule | None]]
+    activity: Activity, start: tuple[float, float], fired: list[tuple[Reason, Rule | None]], timezone: str
 ) -> tuple[list[DueObligation], list[Reason]]:
     """Obligations of every rule that fired, deduplicated; a late submission is a reason to refer."""
     by_key: dict[tuple, tuple[Any, set[str]]] = {}
@@ -295,7 +295,7 @@ def _obligations(
     out, late = [], []
     for key in sorted(by_key):
         ob, rules = by_key[key]
-        due = activity.start - dt.timedelta(days=ob.notice_days) if ob.notice_days is not None else None
+        due = ob.due(activity.start, timezone)
         out.append(DueObligation(ob, tuple(sorted(rules)), due))
         if due is not None and activity.submitted is not None and activity.submitted > due:
             late.append(
@@ -304,7 +304,9 @@ def _obligations(
                     start,
                     rule=f"{sorted(rules)[0]}:notice",
                     effect=Effect.REFER,
-                    title=f"{ob.type} needs {ob.notice_days} days' notice",
+                    title=f"{ob.type} needs {ob.notice_days} days' notice"
+                    if ob.due_on is None
+                    else f"{ob.type} is due by {format_time(due)}",
                     source="late submission is referred (docs/semantics.md)",
                     detail=f"due {format_time(due)}, submitted {format_time(activity.submitted)}",
                 )

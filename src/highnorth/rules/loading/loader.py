@@ -5,6 +5,7 @@ Every problem is reported with `file:line`, all of them at once, never only the 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -306,4 +307,24 @@ class _Loader(ZoneSetReader):
             raise PolicyDataError(
                 [Problem("", f"obligation `{o.type}`", f"`notice_days` expected a whole number of days, got `{days}`")]
             )
-        return Obligation(o.type, o.authority, days, o.text)
+        due_on = None
+        if o.due_on is not None:
+            years = self._param(o.due_on.years_before, params)
+            if isinstance(years, bool) or not isinstance(years, int) or years < 0:
+                raise PolicyDataError(
+                    [
+                        Problem(
+                            "",
+                            f"obligation `{o.type}`",
+                            f"`due_on.years_before` expected a whole number, got `{years}`",
+                        )
+                    ]
+                )
+            try:
+                dt.date(2000, o.due_on.month, o.due_on.day)  # a leap year: 29 February is a date
+            except ValueError:
+                raise PolicyDataError(
+                    [Problem("", f"obligation `{o.type}`", f"`due_on` {o.due_on.month}-{o.due_on.day} is not a date")]
+                ) from None
+            due_on = (o.due_on.month, o.due_on.day, years)
+        return Obligation(o.type, o.authority, days, o.text, due_on)

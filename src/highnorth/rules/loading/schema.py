@@ -89,10 +89,20 @@ class ConditionSpec(Strict):
     default: Any = None
 
 
+class DueOnSpec(Strict):
+    """A calendar date an obligation falls due on: `day` of `month` in the year `years_before`
+    years before the year the activity starts in."""
+
+    month: int = Field(ge=1, le=12)
+    day: int = Field(ge=1, le=31)
+    years_before: int | str = 1
+
+
 class ObligationSpec(Strict):
     type: str = Field(min_length=1)
     authority: str = ""
     notice_days: int | str | None = None
+    due_on: DueOnSpec | None = None
     text: str = ""
 
 
