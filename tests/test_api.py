@@ -13,7 +13,7 @@ import pytest
 from api_helpers import ROOT, collection, example, make_api
 from highnorth.workflow.access import ROLES
 
-STAFF = {"requester", "approver", "airspace_manager", "admin"}
+STAFF = {"requester", "approver", "airspace_manager", "policy_owner", "admin"}
 EVERYONE = set(ROLES)
 
 # written from the issue and docs/api.md, not from the permission table it checks
@@ -33,15 +33,28 @@ MATRIX = [
     ("GET", "/policies", EVERYONE),
     ("GET", "/policies/versions/{version}", EVERYONE),
     ("GET", "/policies/diff", STAFF),
-    ("POST", "/policies/validate", {"approver", "admin"}),
+    ("POST", "/policies/validate", {"approver", "policy_owner", "admin"}),
+    # policy releases (issue 13): admins propose; another admin or a policy owner approves and publishes
+    ("POST", "/policies/releases", {"admin"}),
+    ("GET", "/policies/releases", {"approver", "policy_owner", "admin"}),
+    ("GET", "/policies/releases/{release_id}", {"approver", "policy_owner", "admin"}),
+    ("GET", "/policies/releases/{release_id}/impact", {"approver", "policy_owner", "admin"}),
+    ("POST", "/policies/releases/{release_id}/approve", {"policy_owner", "admin"}),
+    ("POST", "/policies/releases/{release_id}/reject", {"policy_owner", "admin"}),
+    ("POST", "/policies/releases/{release_id}/publish", {"policy_owner", "admin"}),
+    ("GET", "/policies/flags", STAFF),
+    ("GET", "/events", STAFF),
+    ("POST", "/webhooks", {"admin"}),
+    ("GET", "/webhooks", {"admin"}),
+    ("GET", "/webhooks/{webhook_id}/deliveries", {"admin"}),
     ("GET", "/zones", EVERYONE),
     ("GET", "/zones/geojson", EVERYONE),
     ("GET", "/zones/{zone_id}", EVERYONE),
     ("POST", "/zones/import", {"airspace_manager", "admin"}),
     ("GET", "/decision-maps", EVERYONE),
     ("GET", "/decision-maps/diff", EVERYONE),
-    ("GET", "/audit", {"approver", "admin"}),
-    ("GET", "/audit/verify", {"approver", "admin"}),
+    ("GET", "/audit", {"approver", "policy_owner", "admin"}),
+    ("GET", "/audit/verify", {"approver", "policy_owner", "admin"}),
     ("GET", "/me", EVERYONE),
 ]
 # the public read-only views (issue 10): without a token when the server serves them publicly
@@ -71,7 +84,7 @@ def _file(api, role: str, *features: dict) -> list[dict]:
 
 
 def _call_args(method: str, path: str, request_id: str) -> tuple[str, dict]:
-    url = path.format(request_id=request_id, version="2025.1", zone_id="finnmark")
+    url = path.format(request_id=request_id, version="2025.1", zone_id="finnmark", release_id="rel-x", webhook_id=1)
     kwargs: dict = {}
     match path:
         case "/screen" | "/requests":
@@ -80,6 +93,10 @@ def _call_args(method: str, path: str, request_id: str) -> tuple[str, dict]:
             kwargs["params"] = {"from": "2022.1", "to": "2025.1"}
         case "/policies/validate":
             kwargs["json"] = {"files": {"policy.yaml": "id: x\n"}}
+        case "/policies/releases" if method == "POST":
+            kwargs["content"], kwargs["headers"] = b"not an archive", {"Content-Type": "application/gzip"}
+        case "/webhooks" if method == "POST":
+            kwargs["json"] = {"url": "http://127.0.0.1:9/hook", "secret": "a-secret-of-16-chars"}
         case "/zones/import":
             kwargs["params"] = {"format": "openair"}
             kwargs["content"] = OPENAIR.encode()
