@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import shapely
 
-from ..formats.decision_json import decision_json
+from ..formats.decision_json import decision_json, policy_json
 from ..geo.zones.projection import Frame
 from ..model.hashing import content_hash
 from ..model.rule import Policy
@@ -145,7 +145,8 @@ def judge_again(service: Service, running: Running, record: RequestRecord) -> tu
     pinned = service.pinned()
     pinned._running = running  # this judgment only, never the process's
     activities, _features, _ = pinned.activities({"type": "FeatureCollection", "features": [record.feature]})
-    decision = decision_json(running.screener.decide(activities[0]))
+    decided = running.screener.decide(activities[0])
+    decision = {**decision_json(decided), "policy": policy_json(running.policy, [decided])}  # its hash says who decided
     return decision, {"before": _summary(record.decision), "after": _summary(decision)}
 
 
