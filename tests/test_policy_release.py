@@ -18,11 +18,12 @@ import pytest
 import yaml
 
 from api_helpers import ROOT, collection, example, make_api
-from conftest import DEFAULT_POLICY, GRID_ZONES, write_policy
 from highnorth.engine import Screener
 from highnorth.rules.loading.loader import load_policy
 from highnorth.service.archive import pack_folder
 from highnorth.service.rejudge import run_job
+
+from conftest import DEFAULT_POLICY, GRID_ZONES, write_policy
 
 SCENARIOS = ROOT / "examples" / "scenarios"
 # the golden scenarios whose activities the 2025 amendment judges differently (their expected
@@ -102,7 +103,7 @@ def test_the_2025_amendment_replayed(database_url, old_policy, tmp_path):
         ids = {r["activity_id"]: r["id"] for r in filed}
         # under the 2022 rules the amended ones are denied east of 24°E: rejected by the rules alone
         denied = {r["activity_id"] for r in filed if (r["outcome"], r["state"]) == ("denied", "rejected")}
-        assert CHANGED <= denied and len(filed) > len(CHANGED)
+        assert denied >= CHANGED and len(filed) > len(CHANGED)
         unchanged = {a: r for a, r in ((r["activity_id"], r) for r in filed) if a not in CHANGED}
         old_hash = policy.hash
         _verified(api)
@@ -206,7 +207,7 @@ def test_screening_under_load_while_a_release_is_published(tmp_path, old_policy)
     """Every answer names one policy hash, and its decisions are all that policy's."""
     from highnorth.store import sqlite_url
 
-    folder, policy, screener = old_policy
+    _folder, policy, screener = old_policy
     api = make_api(sqlite_url(tmp_path / "load.db"), policy, screener)
     try:
         # denied by the 2022 rules, conditional by the 2025 ones; a second activity the same under both
@@ -240,9 +241,10 @@ def test_screening_under_load_while_a_release_is_published(tmp_path, old_policy)
         for h, outcomes in answers:
             by_hash[h].add(outcomes)
         assert set(by_hash) == {policy.hash, new_hash}
-        assert by_hash[policy.hash] == {("denied", by_hash[policy.hash].copy().pop()[1])}
-        assert {o[0] for o in by_hash[new_hash]} == {"conditional"}
+        # one policy's decisions per answer: the amended flight denied by the old, cleared by the new
         assert all(len(v) == 1 for v in by_hash.values()), by_hash
+        assert next(iter(by_hash[policy.hash]))[0] == "denied"
+        assert next(iter(by_hash[new_hash]))[0] == "conditional"
     finally:
         api.service.store.close()
 

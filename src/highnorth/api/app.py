@@ -95,6 +95,7 @@ def create_app(settings: Settings, service: Service | None = None, *, background
             release=running.release_id,
             reload_error=svc.reload_error,
             process=os.getpid(),
+            policy_load_seconds=round(running.load_seconds, 3),
             database=svc.store.engine.dialect.name,
         )
 
