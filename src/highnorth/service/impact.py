@@ -10,7 +10,7 @@ differently (`changed_from`), which bounds the re-judging after publishing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import shapely
@@ -140,14 +140,24 @@ def _summary(decision: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def judge_again(service: Service, running: Running, record: RequestRecord) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A stored request judged under `running`: (the new Decision JSON, before/after summary)."""
+def judge_again(
+    service: Service, running: Running, records: Sequence[RequestRecord]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Stored requests judged under `running`, in one batch: for each, the new Decision JSON (with
+    the policy block that names its hash) and the before/after summary."""
     pinned = service.pinned()
     pinned._running = running  # this judgment only, never the process's
-    activities, _features, _ = pinned.activities({"type": "FeatureCollection", "features": [record.feature]})
-    decided = running.screener.decide(activities[0])
-    decision = {**decision_json(decided), "policy": policy_json(running.policy, [decided])}  # its hash says who decided
-    return decision, {"before": _summary(record.decision), "after": _summary(decision)}
+    activities = [
+        pinned.activities({"type": "FeatureCollection", "features": [record.feature]})[0][0] for record in records
+    ]
+    out = []
+    for record, decided in zip(records, running.screener.screen(activities), strict=True):
+        decision = {
+            **decision_json(decided),
+            "policy": policy_json(running.policy, [decided]),
+        }  # its hash says who decided
+        out.append((decision, {"before": _summary(record.decision), "after": _summary(decision)}))
+    return out
 
 
 def affected(service: Service, running: Running, start: dt.datetime | None, limit: int = 1000) -> list[dict[str, Any]]:
@@ -162,10 +172,8 @@ def affected(service: Service, running: Running, start: dt.datetime | None, limi
         if not page:
             break
         offset += len(page)
-        for record in page:
-            if record.state not in OPEN_STATES and not rejected_by_rules(record.state, record.outcome):
-                continue
-            _decision, change = judge_again(service, running, record)
+        chosen = [r for r in page if r.state in OPEN_STATES or rejected_by_rules(r.state, r.outcome)]
+        for record, (_decision, change) in zip(chosen, judge_again(service, running, chosen), strict=True):
             before, after = change["before"], change["after"]
             if (before["outcome"], before["obligations"]) != (after["outcome"], after["obligations"]):
                 out.append({"request": record.id, "nation": record.nation, "state": record.state, **change})

@@ -33,12 +33,13 @@ import os
 import socket
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from ..model.outcome import Outcome
 from ..store import RequestRecord
 from ..store.releases import Job, Rejudged
 from ..workflow.states import after_screening, rejected_by_rules, transition
-from .context import Running, Service
+from .context import Service
 from .impact import judge_again
 from .releases import load_release
 
@@ -53,8 +54,7 @@ def owner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
-def _rejudged(service: Service, running: Running, record: RequestRecord) -> Rejudged | None:
-    decision, change = judge_again(service, running, record)
+def _rejudged(record: RequestRecord, decision: dict[str, Any], change: dict[str, Any]) -> Rejudged | None:
     before, after = change["before"], change["after"]
     if (before["outcome"], before["obligations"]) == (after["outcome"], after["obligations"]):
         return None
@@ -78,7 +78,8 @@ def run_one_batch(service: Service, job: Job, owner: str) -> Job:
     """Judge the next batch of the job again and store it; the job, updated."""
     running = load_release(service, job.release_id)
     batch = [RequestRecord(**row) for row in service.store.releases.batch(job, service.settings.rejudge_batch)]
-    results = [r for r in (_rejudged(service, running, rec) for rec in batch) if r is not None]
+    judged = judge_again(service, running, batch)
+    results = [r for r in (_rejudged(rec, *j) for rec, j in zip(batch, judged, strict=True)) if r is not None]
     cursor = batch[-1].id if batch else job.cursor
     done = len(batch) < service.settings.rejudge_batch
     return service.store.releases.record_batch(job, owner, LEASE_S, results, cursor, seen=len(batch), done=done)
