@@ -81,7 +81,7 @@ def impact(
                 out.print(f"{what} {change}: {', '.join(ids)}", highlight=False)
     for change in doc.get("area", {}).get("changes", []):
         out.print(f"area {change['before']} → {change['after']}: {change['area_km2']} km²", highlight=False)
-    table = Table(title=f"{len(doc['requests'])} stored requests would change", title_justify="left")
+    table = Table(title=f"stored requests that would change: {len(doc['requests'])}", title_justify="left")
     for col in ("request", "nation", "state", "before", "after"):
         table.add_column(col, overflow="fold")
     for r in doc["requests"]:

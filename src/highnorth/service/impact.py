@@ -36,11 +36,11 @@ _BEGINNING = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
 
 def _rules(policy: Policy) -> dict[str, str]:
-    """Each rule id -> the content hash of the rule and of the versions it is in."""
-    out: dict[str, list[Any]] = {}
+    """Each rule id -> the content hash of the rule (which versions hold it is the versions' diff)."""
+    out: dict[str, Any] = {}
     for version in policy.versions:
         for rule in version.rules:
-            out.setdefault(rule.id, [rule_json(rule), []])[1].append(version.version)
+            out.setdefault(rule.id, rule_json(rule))
     return {k: content_hash(v, default=str) for k, v in out.items()}
 
 
@@ -71,8 +71,8 @@ def _diff(before: Mapping[str, str], after: Mapping[str, str]) -> dict[str, list
 
 
 def rule_diff(before: Policy, after: Policy) -> dict[str, dict[str, list[str]]]:
-    """Rules (by id, across every version) and zones (by id) added, removed and changed; a rule
-    moved into or out of a version counts as changed."""
+    """Versions (by name: their rule ids and effective time), rules (by id, across every version:
+    their content) and zones (by id) added, removed and changed."""
     versions = {v.version: content_hash([r.id for r in v.rules]) + str(v.effective) for v in before.versions}
     versions_after = {v.version: content_hash([r.id for r in v.rules]) + str(v.effective) for v in after.versions}
     return {
