@@ -18,7 +18,7 @@ from highnorth.model.errors import ConflictError
 from highnorth.service.archive import pack_folder
 from highnorth.service.background import check_for_release
 from highnorth.service.rejudge import run_job, run_one_batch
-from highnorth.store import sqlite_url, tables
+from highnorth.store import tables
 
 from conftest import GRID_RULES, collection, feature, write_policy
 
@@ -27,8 +27,8 @@ STRICT = GRID_RULES.replace("effect: condition", "effect: deny")  # foreign acti
 
 
 @pytest.fixture()
-def api(tmp_path, grid_policy):
-    api = make_api(sqlite_url(tmp_path / "jobs.db"), grid_policy, Screener(grid_policy), rejudge_batch=2)
+def api(database_url, grid_policy):
+    api = make_api(database_url, grid_policy, Screener(grid_policy), rejudge_batch=2)
     yield api
     api.service.store.close()
 

@@ -16,7 +16,6 @@ from api_helpers import make_api
 from highnorth.engine import Screener
 from highnorth.service.archive import pack_folder
 from highnorth.service.webhooks import deliver_due
-from highnorth.store import sqlite_url
 
 from conftest import write_policy
 
@@ -55,12 +54,13 @@ class Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def test_a_failing_slow_then_recovering_receiver_gets_every_event_once(tmp_path, grid_policy):
+def test_a_failing_slow_then_recovering_receiver_gets_every_event_once(database_url, tmp_path, grid_policy):
+    Receiver.calls, Receiver.processed, Receiver.bad_signatures = [], {}, []  # per database
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/hook"
     api = make_api(
-        sqlite_url(tmp_path / "hooks.db"),
+        database_url,
         grid_policy,
         Screener(grid_policy),
         webhook_backoff_s=0.05,

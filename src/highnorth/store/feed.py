@@ -165,6 +165,7 @@ class Feed:
                     .where(d.lease_until.is_(None) | (d.lease_until < now))
                     .order_by(d.event_id)
                     .limit(limit)
+                    .with_for_update(skip_locked=True)  # PostgreSQL: another process's claim is skipped
                 )
             ]
             if not ids:

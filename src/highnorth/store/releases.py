@@ -293,14 +293,17 @@ class Releases:
             )
             if job_id is not None:
                 query = query.where(j.id == job_id)
-            found = conn.execute(query.order_by(j.id).limit(1)).scalar()
+            found = conn.execute(query.order_by(j.id).limit(1).with_for_update(skip_locked=True)).scalar()
             if found is None:
                 return None
-            conn.execute(
+            taken = conn.execute(
                 t.rejudge_jobs.update()
                 .where(j.id == found)
+                .where(j.lease_until.is_(None) | (j.lease_until < now) | (j.lease_owner == owner))
                 .values(state="running", lease_owner=owner, lease_until=now + dt.timedelta(seconds=lease_s))
             )
+            if taken.rowcount != 1:  # another process took it first
+                return None
         return self.job(int(found))
 
     def batch(self, job: Job, limit: int) -> builtins.list[dict[str, Any]]:
