@@ -121,3 +121,16 @@ def test_the_cli_proposes_shows_impact_and_publishes(capsys, tmp_path, monkeypat
     assert code != 0 and "cannot reject" in out
     code, out = run("audit", "verify")
     assert code == 0 and "verified" in out
+
+
+def test_at_start_up_the_published_release_wins_over_the_configured_folder(api, tmp_path):
+    from highnorth.service.context import load_service
+
+    published = _publish(api, write_policy(tmp_path / "strict", rules=STRICT))
+    folder = api.service.settings.but(policy_dir=write_policy(tmp_path / "folder"))
+    restarted = load_service(folder)
+    try:
+        assert (restarted.running.release_id, restarted.policy.hash) == (published["id"], published["policy_hash"])
+        assert restarted.reload_error is None
+    finally:
+        restarted.store.close()
