@@ -156,6 +156,10 @@ class Feed:
         """Deliveries whose time has come, claimed for `lease_s` seconds."""
         now = _now()
         d = t.webhook_deliveries.c
+        with self.store.engine.connect() as conn:  # a read first: idle servers take no write lock
+            waiting = sa.select(d.id).where(d.delivered_at.is_(None), d.next_attempt_at <= now).limit(1)
+            if conn.execute(waiting).first() is None:
+                return []
         with self.store._write() as conn:
             ids = [
                 r.id

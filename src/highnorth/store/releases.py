@@ -285,6 +285,9 @@ class Releases:
         """An unfinished job nobody holds (or whose holder's lease ran out), now held by `owner`."""
         now = _now()
         j = t.rejudge_jobs.c
+        with self.store.engine.connect() as conn:  # a read first: idle servers take no write lock
+            if conn.execute(sa.select(j.id).where(j.state != "done").limit(1)).first() is None:
+                return None
         with self.store._write() as conn:
             query = (
                 sa.select(j.id)
