@@ -23,6 +23,7 @@ USERS = {
     "approver": ("nor-approver", None),
     "airspace_manager": ("caoc-asm", None),
     "viewer": ("public", None),
+    "policy_owner": ("policy-owner", None),
     "admin": ("admin", None),
 }
 

@@ -13,7 +13,7 @@ import pytest
 from api_helpers import ROOT, collection, example, make_api
 from highnorth.workflow.access import ROLES
 
-STAFF = {"requester", "approver", "airspace_manager", "admin"}
+STAFF = {"requester", "approver", "airspace_manager", "policy_owner", "admin"}
 EVERYONE = set(ROLES)
 
 # written from the issue and docs/api.md, not from the permission table it checks
@@ -33,15 +33,28 @@ MATRIX = [
     ("GET", "/policies", EVERYONE),
     ("GET", "/policies/versions/{version}", EVERYONE),
     ("GET", "/policies/diff", STAFF),
-    ("POST", "/policies/validate", {"approver", "admin"}),
+    ("POST", "/policies/validate", {"approver", "policy_owner", "admin"}),
+    # policy releases (issue 13): admins propose; another admin or a policy owner approves and publishes
+    ("POST", "/policies/releases", {"admin"}),
+    ("GET", "/policies/releases", {"approver", "policy_owner", "admin"}),
+    ("GET", "/policies/releases/{release_id}", {"approver", "policy_owner", "admin"}),
+    ("GET", "/policies/releases/{release_id}/impact", {"approver", "policy_owner", "admin"}),
+    ("POST", "/policies/releases/{release_id}/approve", {"policy_owner", "admin"}),
+    ("POST", "/policies/releases/{release_id}/reject", {"policy_owner", "admin"}),
+    ("POST", "/policies/releases/{release_id}/publish", {"policy_owner", "admin"}),
+    ("GET", "/policies/flags", STAFF),
+    ("GET", "/events", STAFF),
+    ("POST", "/webhooks", {"admin"}),
+    ("GET", "/webhooks", {"admin"}),
+    ("GET", "/webhooks/{webhook_id}/deliveries", {"admin"}),
     ("GET", "/zones", EVERYONE),
     ("GET", "/zones/geojson", EVERYONE),
     ("GET", "/zones/{zone_id}", EVERYONE),
     ("POST", "/zones/import", {"airspace_manager", "admin"}),
     ("GET", "/decision-maps", EVERYONE),
     ("GET", "/decision-maps/diff", EVERYONE),
-    ("GET", "/audit", {"approver", "admin"}),
-    ("GET", "/audit/verify", {"approver", "admin"}),
+    ("GET", "/audit", {"approver", "policy_owner", "admin"}),
+    ("GET", "/audit/verify", {"approver", "policy_owner", "admin"}),
     ("GET", "/me", EVERYONE),
     ("POST", "/exercises/report", STAFF),
     ("POST", "/exercises", {"requester", "admin"}),
@@ -74,7 +87,14 @@ def _file(api, role: str, *features: dict) -> list[dict]:
 
 
 def _call_args(method: str, path: str, request_id: str) -> tuple[str, dict]:
-    url = path.format(request_id=request_id, version="2025.1", zone_id="finnmark", exercise_id="no-such-exercise")
+    url = path.format(
+        request_id=request_id,
+        version="2025.1",
+        zone_id="finnmark",
+        exercise_id="no-such-exercise",
+        release_id="rel-x",
+        webhook_id=1,
+    )
     kwargs: dict = {}
     match path:
         case "/exercises" | "/exercises/report":
@@ -95,6 +115,10 @@ def _call_args(method: str, path: str, request_id: str) -> tuple[str, dict]:
             kwargs["params"] = {"from": "2022.1", "to": "2025.1"}
         case "/policies/validate":
             kwargs["json"] = {"files": {"policy.yaml": "id: x\n"}}
+        case "/policies/releases" if method == "POST":
+            kwargs["content"], kwargs["headers"] = b"not an archive", {"Content-Type": "application/gzip"}
+        case "/webhooks" if method == "POST":
+            kwargs["json"] = {"url": "http://127.0.0.1:9/hook", "secret": "a-secret-of-16-chars"}
         case "/zones/import":
             kwargs["params"] = {"format": "openair"}
             kwargs["content"] = OPENAIR.encode()
@@ -124,9 +148,14 @@ def _every_role_on_every_endpoint(api, public_views: bool) -> None:
     assert optional_token == (PUBLIC if public_views else set()), "the document says where a token is optional"
     for method, path, allowed in MATRIX:
         for role in ROLES:
-            # a fresh request of the requester's nation for each call, so transitions are legal or 409
-            (rec,) = _file(api, "admin", example("us-destroyer-kirkenes-2025", f"d-{len(api.tokens)}-{path}-{role}"))
-            url, kwargs = _call_args(method, path, rec["id"])
+            # a fresh request of the requester's nation for each call on one, so transitions are legal or 409
+            request_id = "req-x"
+            if "{request_id}" in path:
+                (rec,) = _file(
+                    api, "admin", example("us-destroyer-kirkenes-2025", f"d-{len(api.tokens)}-{path}-{role}")
+                )
+                request_id = rec["id"]
+            url, kwargs = _call_args(method, path, request_id)
             status = api.call(method, url, role, **kwargs).status_code
             if role in allowed:
                 assert status not in (401, 403), f"{role} {method} {path}: {status}"

@@ -7,6 +7,7 @@ at `/openapi.json`; the web application (`highnorth.web`) at `/`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from .. import web
 from .._version import __version__
+from ..service.background import Background
 from ..service.config import Settings
 from ..service.context import Service, load_service
 from . import errors
@@ -28,22 +30,28 @@ from .deps import known_query
 from .limits import BodyLimit
 from .models import Health
 from .openapi import ERRORS, activity_components, public_security
-from .routes import audit, exercises, maps, me, policies, requests, reservations, screening, zones
+from .routes import audit, events, exercises, maps, me, policies, releases, requests, reservations, screening, zones
 
 __all__ = ["create_app"]
 
 STATIC = Path(__file__).parent / "static"  # Swagger UI 5 (scripts/vendor_swagger_ui.sh), Apache-2.0
 
 
-def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
+def create_app(settings: Settings, service: Service | None = None, *, background_threads: bool = True) -> FastAPI:
     """The application. With `service` given (tests, `highnorth serve` with one process) it is
-    used as is; otherwise it is loaded from `settings` when the application starts."""
+    used as is; otherwise it is loaded from `settings` when the application starts. While it
+    runs, `background_threads` reload newly published policy releases, re-judge and deliver
+    webhooks (`service.background`)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "service", None) is None:
             app.state.service = load_service(settings)
+        # policy reloads, re-judging and webhook deliveries (service/background.py)
+        background = Background(app.state.service).start() if background_threads else None
         yield
+        if background is not None:
+            background.stop()
 
     app = FastAPI(
         title="highnorth",
@@ -67,20 +75,27 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     # answers of 1 KB or more gzipped for clients that accept it (the decision maps, the basemap)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    for module in (screening, exercises, requests, reservations, policies, zones, maps, audit, me):
+    for module in (screening, exercises, requests, reservations, policies, releases, zones, maps, audit, events, me):
         app.include_router(module.router)
 
     @app.get("/health", tags=["health"], responses={422: ERRORS[422]})
     def health(request: Request) -> Health:
-        """Liveness and what is loaded: the policy and its hash, and the database."""
+        """Liveness and what is loaded: the policy, its hash and the policy release it came from
+        (none: the configured folder), the reload error if the published release could not be
+        loaded here, this process's id, and the database."""
         svc: Service = request.app.state.service
+        running = svc.running
         with svc.store.engine.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
         return Health(
             status="ok",
             version=__version__,
-            policy=svc.policy.id,
-            policy_hash=svc.policy.hash,
+            policy=running.policy.id,
+            policy_hash=running.hash,
+            release=running.release_id,
+            reload_error=svc.reload_error,
+            process=os.getpid(),
+            policy_load_seconds=round(running.load_seconds, 3),
             database=svc.store.engine.dialect.name,
         )
 

@@ -44,7 +44,12 @@ def known_query(request: Request) -> None:
 
 
 def get_service(request: Request) -> Service:
-    return request.app.state.service
+    """The service with the policy bundle it runs now, taken once for this request: a release
+    published meanwhile does not change what this request is judged by."""
+    pinned = getattr(request.state, "service", None)
+    if pinned is None:
+        pinned = request.state.service = request.app.state.service.pinned()
+    return pinned
 
 
 #: who reads the public views without a token (the setting `public_views`)

@@ -45,6 +45,10 @@ class Health(BaseModel):
     version: str
     policy: str
     policy_hash: str
+    release: str | None = Field(None, description="the policy release in use; null: the configured policy folder")
+    reload_error: str | None = Field(None, description="why the published release could not be loaded here")
+    process: int = Field(0, description="the server process that answered")
+    policy_load_seconds: float = Field(0.0, description="how long this process took to load the policy in use")
     database: str
 
 

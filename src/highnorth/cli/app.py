@@ -9,7 +9,7 @@ import typer
 
 from ..model.errors import HighnorthError, exit_code
 from ..runtime import keep_freed_memory
-from . import check, exercise, maps, policy, replay, server, zones
+from . import check, exercise, maps, policy, releases, replay, server, zones  # noqa: F401  (releases: commands of `policy`)
 
 app = typer.Typer(
     help="Policy-as-code for foreign military activity in Norway's High North.",

@@ -13,6 +13,13 @@ typed, frozen `Settings`, built once at start-up from the environment and the co
 | HIGHNORTH_MAX_FEATURES   | `max_features`   | most activities in one request (422 above)           | 1,000                            |
 | HIGHNORTH_MAX_VERTICES   | `max_vertices`   | most vertices in one activity (422 above)            | 100,000                          |
 | HIGHNORTH_PUBLIC_VIEWS   | `public_views`   | serve the public read-only views (decision maps and their diff, zones, policy versions) without a token; `0`, `false`, `no` or `off` to require one | on |
+| HIGHNORTH_POLICY_TWO_PERSON | `policy_two_person` | a policy release must be approved by someone other than its proposer (`0` to allow self-approval, for a one-person installation) | on |
+| HIGHNORTH_RELEASE_MAX_FILES | `release_max_files` | most files in an uploaded policy archive | 2,000 |
+| HIGHNORTH_RELEASE_MAX_BYTES | `release_max_bytes` | most bytes of an uploaded policy archive once uncompressed | 100,000,000 |
+| HIGHNORTH_RELOAD_INTERVAL   | `reload_interval_s` | seconds between a server process's checks for a newly published release | 1.0 |
+| HIGHNORTH_REJUDGE_BATCH     | `rejudge_batch`     | requests re-judged per batch (one transaction each) after a release is published | 200 |
+| HIGHNORTH_WEBHOOK_BACKOFF   | `webhook_backoff_s` | first retry delay of a failed webhook delivery; doubled per attempt up to 1 hour | 5.0 |
+| HIGHNORTH_WEBHOOK_TIMEOUT   | `webhook_timeout_s` | seconds a webhook receiver has to answer | 10.0 |
 
 `highnorth serve --workers N` hands the settings to its worker processes serialised once
 (`to_json`, read back by `from_json` in `highnorth.api.main`), so a worker never rebuilds them from
@@ -41,6 +48,8 @@ DEFAULT_DATABASE = "highnorth.db"
 DEFAULT_MAX_BODY_BYTES = 10_000_000
 DEFAULT_MAX_FEATURES = 1_000
 DEFAULT_MAX_VERTICES = 100_000
+DEFAULT_RELEASE_MAX_FILES = 2_000
+DEFAULT_RELEASE_MAX_BYTES = 100_000_000
 
 
 def default_policy_dir() -> Path:
@@ -68,6 +77,13 @@ class Settings:
     max_features: int = DEFAULT_MAX_FEATURES
     max_vertices: int = DEFAULT_MAX_VERTICES
     public_views: bool = True
+    policy_two_person: bool = True
+    release_max_files: int = DEFAULT_RELEASE_MAX_FILES
+    release_max_bytes: int = DEFAULT_RELEASE_MAX_BYTES
+    reload_interval_s: float = 1.0
+    rejudge_batch: int = 200
+    webhook_backoff_s: float = 5.0
+    webhook_timeout_s: float = 10.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, limits: bool = True, **options: object) -> Settings:
@@ -86,6 +102,13 @@ class Settings:
             max_features=_positive(env, "HIGHNORTH_MAX_FEATURES", DEFAULT_MAX_FEATURES),
             max_vertices=_positive(env, "HIGHNORTH_MAX_VERTICES", DEFAULT_MAX_VERTICES),
             public_views=_switch(env, "HIGHNORTH_PUBLIC_VIEWS", default=True),
+            policy_two_person=_switch(env, "HIGHNORTH_POLICY_TWO_PERSON", default=True),
+            release_max_files=_positive(env, "HIGHNORTH_RELEASE_MAX_FILES", DEFAULT_RELEASE_MAX_FILES),
+            release_max_bytes=_positive(env, "HIGHNORTH_RELEASE_MAX_BYTES", DEFAULT_RELEASE_MAX_BYTES),
+            reload_interval_s=_seconds(env, "HIGHNORTH_RELOAD_INTERVAL", 1.0),
+            rejudge_batch=_positive(env, "HIGHNORTH_REJUDGE_BATCH", 200),
+            webhook_backoff_s=_seconds(env, "HIGHNORTH_WEBHOOK_BACKOFF", 5.0),
+            webhook_timeout_s=_seconds(env, "HIGHNORTH_WEBHOOK_TIMEOUT", 10.0),
         )
         settings = settings.but(**options)
         return settings.but(database_url=database_url(settings.database_url))
@@ -132,6 +155,19 @@ def _positive(env: Mapping[str, str], name: str, default: int) -> int:
         raise InputError(f"{name}: expected a whole number, got `{value}`") from None
     if number <= 0:
         raise InputError(f"{name}: expected a positive number, got `{value}`")
+    return number
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise InputError(f"{name}: expected a number of seconds, got `{value}`") from None
+    if not number > 0:
+        raise InputError(f"{name}: expected a positive number of seconds, got `{value}`")
     return number
 
 

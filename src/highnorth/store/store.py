@@ -28,6 +28,8 @@ from ..workflow.audit import GENESIS, AuditEntry, ChainBreak, entry_hash, verify
 from ..workflow.states import after_screening, transition
 from . import tables as t
 from .db import connect, upgrade, write_transaction
+from .feed import Feed
+from .releases import Releases
 
 __all__ = ["NewRequest", "RequestRecord", "ReservedRequest", "Store", "Verification", "hash_token"]
 
@@ -114,6 +116,8 @@ class Store:
         upgrade(self.engine)
         # SQLite has one writer: queue this process's writers here rather than in busy retries
         self._writer = threading.Lock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        self.releases = Releases(self)  # policy releases, their re-judging jobs and flags
+        self.feed = Feed(self)  # events, webhooks and deliveries
 
     def close(self) -> None:
         self.engine.dispose()
@@ -386,6 +390,12 @@ class Store:
             if done.rowcount != 1:
                 raise ConflictError(f"request `{request_id}` changed while it was being updated; retry")
             self._append(conn, actor, action, request_id, row.input_hash, policy_hash, detail)
+            # a person acted on the request: a flag from a re-judging is seen to
+            conn.execute(
+                t.request_flags.update()
+                .where(t.request_flags.c.request_id == request_id, t.request_flags.c.cleared_at.is_(None))
+                .values(cleared_at=_now(), cleared_by=actor)
+            )
         return self.get(request_id)
 
     # audit ------------------------------------------------------------------------------------

@@ -8,7 +8,22 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["UTCDateTime", "audit", "audit_head", "exercises", "metadata", "requests", "tokens", "users"]
+__all__ = [
+    "UTCDateTime",
+    "audit",
+    "audit_head",
+    "events",
+    "exercises",
+    "metadata",
+    "policy_releases",
+    "rejudge_jobs",
+    "request_flags",
+    "requests",
+    "tokens",
+    "users",
+    "webhook_deliveries",
+    "webhooks",
+]
 
 
 class UTCDateTime(TypeDecorator):
@@ -110,4 +125,109 @@ audit_head = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("hash", sa.String(71), nullable=False),
+)
+
+# policy releases (docs/policy-releases.md): a whole policy folder as uploaded, its lifecycle
+# proposed -> approved -> published (rejected; superseded by a later published one)
+policy_releases = sa.Table(
+    "policy_releases",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("policy_id", sa.String(100), nullable=False),
+    sa.Column("policy_hash", sa.String(71), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False, index=True),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("summary", sa.JSON, nullable=False),
+    sa.Column("archive", sa.LargeBinary, nullable=False),
+    sa.Column("archive_hash", sa.String(71), nullable=False),
+    sa.Column("proposed_by", sa.String(100), nullable=False),
+    sa.Column("proposed_at", UTCDateTime, nullable=False),
+    sa.Column("approved_by", sa.String(100), nullable=True),
+    sa.Column("approved_at", UTCDateTime, nullable=True),
+    sa.Column("rejected_by", sa.String(100), nullable=True),
+    sa.Column("rejected_at", UTCDateTime, nullable=True),
+    sa.Column("published_by", sa.String(100), nullable=True),
+    sa.Column("published_at", UTCDateTime, nullable=True),
+    sa.Column("superseded_at", UTCDateTime, nullable=True),
+)
+
+# the re-judging of stored requests after a release is published: resumable by its cursor (the
+# last request id done, requests in id order), claimed with a lease so a crashed process's job
+# is taken over
+rejudge_jobs = sa.Table(
+    "rejudge_jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("release_id", sa.String(40), nullable=False, index=True),
+    sa.Column("from_hash", sa.String(71), nullable=False),
+    sa.Column("to_hash", sa.String(71), nullable=False),
+    sa.Column("changed_from", UTCDateTime, nullable=True),
+    sa.Column("state", sa.String(20), nullable=False, index=True),
+    sa.Column("cursor", sa.String(40), nullable=False),
+    sa.Column("processed", sa.Integer, nullable=False),
+    sa.Column("changed", sa.Integer, nullable=False),
+    sa.Column("flagged", sa.Integer, nullable=False),
+    sa.Column("lease_owner", sa.String(100), nullable=True),
+    sa.Column("lease_until", UTCDateTime, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime, nullable=True),
+)
+
+# an approval the rules of a newly published release no longer support, for the approver to see
+# (the machine never withdraws an approval); cleared when someone acts on the request
+request_flags = sa.Table(
+    "request_flags",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("request_id", sa.String(40), nullable=False, index=True),
+    sa.Column("release_id", sa.String(40), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("detail", sa.JSON, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("cleared_at", UTCDateTime, nullable=True),
+    sa.Column("cleared_by", sa.String(100), nullable=True),
+)
+
+# what happened that people should hear of, written in the transaction of the change it reports;
+# the id is the feed's cursor
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("nation", sa.String(3), nullable=True, index=True),
+    sa.Column("request_id", sa.String(40), nullable=True),
+    sa.Column("release_id", sa.String(40), nullable=True),
+    sa.Column("data", sa.JSON, nullable=False),
+)
+
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("nation", sa.String(3), nullable=True),
+    sa.Column("secret", sa.String(200), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+# one row per (event, webhook), written with the event: its id is stable across retries, so a
+# receiver that saw it before can drop the repeat
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("id", sa.String(80), primary_key=True),
+    sa.Column("webhook_id", sa.Integer, sa.ForeignKey("webhooks.id"), nullable=False, index=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id"), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=True, index=True),
+    sa.Column("lease_until", UTCDateTime, nullable=True),
+    sa.Column("delivered_at", UTCDateTime, nullable=True),
+    sa.Column("last_status", sa.Integer, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
 )

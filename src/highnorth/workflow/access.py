@@ -6,7 +6,13 @@
 | approver         | screen; see every request; approve, reject and re-screen; reservations; audit   |
 | airspace_manager | screen; see every request; reserve and complete; reservations and conflicts     |
 | viewer           | the public views only: decision maps, zones, policy versions                    |
-| admin            | everything, and policy validation                                               |
+| policy_owner     | screen; see every request; approve and publish policy releases; the audit log   |
+| admin            | everything: policy validation, proposing policy releases, webhooks              |
+
+Policy releases (docs/policy-releases.md): admins propose; another admin or a policy owner
+approves (the two-person rule, `Settings.policy_two_person`, is checked by the store); admins
+and policy owners publish. The event feed is for staff and requesters, a requester seeing only
+its own nation's requests' events.
 
 A requester is bound to one nation and never learns that another nation's request exists: the
 API answers 404 for it, not 403. Everyone may read the public things (maps, zones, policy
@@ -52,18 +58,24 @@ __all__ = [
     "sees",
 ]
 
-Role = Literal["requester", "approver", "airspace_manager", "viewer", "admin"]
+Role = Literal["requester", "approver", "airspace_manager", "viewer", "policy_owner", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
 
 _ALL = frozenset(ROLES)
-_STAFF = frozenset({"requester", "approver", "airspace_manager", "admin"})
+_STAFF = frozenset({"requester", "approver", "airspace_manager", "policy_owner", "admin"})
 #: permission -> the roles that hold it (admin holds every permission)
 PERMISSIONS: dict[str, frozenset[str]] = {
     "public": _ALL,  # the public views: decision maps and their diff, zones, policy versions
     "self.read": _ALL,  # who the token's user is, and what their role may do (`GET /me`)
     "screen": _STAFF,
     "policy.read": _STAFF,
-    "policy.validate": frozenset({"admin", "approver"}),
+    "policy.validate": frozenset({"admin", "approver", "policy_owner"}),
+    "policy.releases.read": frozenset({"admin", "approver", "policy_owner"}),
+    "policy.propose": frozenset({"admin"}),
+    "policy.approve": frozenset({"admin", "policy_owner"}),
+    "policy.publish": frozenset({"admin", "policy_owner"}),
+    "events.read": _STAFF,
+    "webhooks.manage": frozenset({"admin"}),
     "zones.import": frozenset({"admin", "airspace_manager"}),
     "request.submit": frozenset({"requester", "admin"}),
     "request.read": _STAFF,
@@ -74,7 +86,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "request.complete": frozenset({"requester", "airspace_manager", "admin"}),
     "request.reserve": frozenset({"airspace_manager", "admin"}),
     "reservations.read": frozenset({"approver", "airspace_manager", "admin"}),
-    "audit.read": frozenset({"approver", "admin"}),
+    "audit.read": frozenset({"approver", "policy_owner", "admin"}),
 }
 
 

@@ -29,12 +29,35 @@ from typing import Literal, get_args
 from ..model.decision import Outcome
 from ..model.errors import ConflictError
 
-__all__ = ["ACTIONS", "STATES", "Action", "State", "TransitionError", "after_screening", "transition"]
+__all__ = [
+    "ACTIONS",
+    "OPEN_STATES",
+    "STATES",
+    "Action",
+    "State",
+    "TransitionError",
+    "after_screening",
+    "rejected_by_rules",
+    "transition",
+]
 
 State = Literal["screened", "referred", "approved", "rejected", "reserved", "completed", "cancelled"]
 Action = Literal["approve", "reject", "reserve", "complete", "cancel", "rescreen"]
 STATES: tuple[str, ...] = get_args(State)
 ACTIONS: tuple[str, ...] = get_args(Action)
+#: the states a newly published policy release re-judges: not yet decided, or decided and still ahead
+OPEN_STATES: tuple[str, ...] = ("screened", "referred", "approved", "reserved")
+
+
+def rejected_by_rules(state: str, outcome: str) -> bool:
+    """A request the rules alone rejected: `rejected` with the outcome `denied` (a person rejects
+    only referred or screened requests, whose outcome stays referred or cleared).
+
+    >>> rejected_by_rules("rejected", "denied"), rejected_by_rules("rejected", "referred")
+    (True, False)
+    """
+    return state == "rejected" and outcome == "denied"
+
 
 # action -> the states it applies to -> the state it leads to (rescreen: decided by the new outcome
 # in `transition`)
