@@ -220,3 +220,12 @@ def test_the_audit_view(site: Site, page_for) -> None:
     )
     page.wait_for_selector("#verify.ok", timeout=30_000)
     assert_accessible(page, "audit")
+
+
+def test_the_exercise_view(site: Site, page_for) -> None:
+    page = page_for("approver")
+    page.goto(f"{site.server.base}/exercises")
+    page.set_input_files("#plan", str(ROOT / "examples" / "nordic-response" / "activities.geojson"))
+    page.click("#plan-form button[type=submit]")
+    page.wait_for_selector("#report h1", timeout=60_000)
+    assert_accessible(page, "exercise report")

@@ -91,7 +91,7 @@ def test_band_attributes_layers_and_a_place_from_the_keyboard(tmp_path: Path) ->
         page.locator("#map canvas").focus()
         for _ in range(3):
             page.keyboard.press("ArrowLeft")
-        page.wait_for_timeout(400)  # the pan eases
+        page.wait_for_function("() => !window.highnorthMap.isMoving()")  # the pan eases
         centre = page.evaluate("() => window.highnorthMap.getCenter().toArray()")
         page.locator("#place-centre").click()
         page.wait_for_function("() => /[?&]place=/.test(location.search) && !location.search.includes('29.5000')")

@@ -10,6 +10,7 @@ export const VIEWS = [
   ['/screen', 'Screen'],
   ['/requests', 'Requests'],
   ['/reservations', 'Reservations'],
+  ['/exercises', 'Exercises'],
   ['/audit', 'Audit'],
   ['/docs', 'API'],
 ];
