@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 
 from api_helpers import make_service
 from highnorth.api.app import create_app
@@ -24,6 +25,9 @@ from highnorth.store import sqlite_url
 CONFIG = Settings.from_env(database_url=sqlite_url(Path(tempfile.mkdtemp(prefix="highnorth-fuzz-")) / "fuzz.db"))
 APP = create_app(CONFIG)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+# policy release archives (`POST /policies/releases`): arbitrary bytes, which must be refused cleanly
+for media_type in ("application/gzip", "application/zip"):
+    schemathesis.openapi.media_type(media_type, st.binary(max_size=512))
 
 
 @pytest.fixture(scope="module")

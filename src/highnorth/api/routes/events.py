@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...service import webhooks as use
@@ -23,7 +23,7 @@ Manager = Annotated[Principal, Depends(Allowed("webhooks.manage"))]
 def events(
     service: ServiceDep,
     who: Annotated[Principal, Depends(Allowed("events.read"))],
-    after: Annotated[int, Query(ge=0, description="The cursor: the `next` of the previous page.")] = 0,
+    after: Annotated[int, Query(ge=0, le=2**62, description="The cursor: the `next` of the previous page.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     """Events after the cursor, oldest first (release proposed, approved, published; requests
@@ -56,7 +56,7 @@ def list_webhooks(service: ServiceDep, _who: Manager) -> dict[str, Any]:
 
 @router.get("/webhooks/{webhook_id}/deliveries")
 def deliveries(
-    webhook_id: int,
+    webhook_id: Annotated[int, Path(ge=1, le=2**62, description="The webhook's id")],
     service: ServiceDep,
     _who: Manager,
     failed: Annotated[bool, Query(description="Only the deliveries that failed and wait for a retry.")] = False,
