@@ -2,10 +2,13 @@
 
 | role             | may                                                                            |
 |------------------|--------------------------------------------------------------------------------|
-| requester        | screen; submit, see, cancel, complete and re-screen its own nation's requests   |
+| requester        | screen; submit, see, cancel, complete and re-screen its own nation's requests;  |
+|                  | its own nation's reservations                                                  |
 | approver         | screen; see every request; approve, reject and re-screen; reservations; audit   |
-| airspace_manager | screen; see every request; reserve and complete; reservations and conflicts     |
-| viewer           | the public views only: decision maps, zones, policy versions                    |
+| airspace_manager | screen; see every request; allocate, edit volumes, publish, activate, release,  |
+|                  | expire and complete; reservations, conflicts, NOTAMs; zone import              |
+| viewer           | the public views: decision maps, zones, policy versions; the published daily    |
+|                  | airspace plan                                                                  |
 | admin            | everything, and policy validation                                               |
 
 A requester is bound to one nation and never learns that another nation's request exists: the
@@ -72,8 +75,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "request.rescreen": frozenset({"requester", "approver", "admin"}),
     "request.cancel": frozenset({"requester", "admin"}),
     "request.complete": frozenset({"requester", "airspace_manager", "admin"}),
-    "request.reserve": frozenset({"airspace_manager", "admin"}),
+    "request.allocate": frozenset({"airspace_manager", "admin"}),
+    "request.reserve": frozenset({"airspace_manager", "admin"}),  # the old name of allocate
+    "request.publish": frozenset({"airspace_manager", "admin"}),
+    "request.activate": frozenset({"airspace_manager", "admin"}),
+    "request.release": frozenset({"airspace_manager", "admin"}),
+    "request.expire": frozenset({"airspace_manager", "admin"}),
+    "volumes.edit": frozenset({"airspace_manager", "admin"}),
     "reservations.read": frozenset({"approver", "airspace_manager", "admin"}),
+    "airspace.own": frozenset({"requester"}),  # its own nation's reservations, volumes and NOTAMs
+    "airspace.plan": _ALL,  # the published daily airspace use plan
+    "notam.parse": _STAFF,
     "audit.read": frozenset({"approver", "admin"}),
 }
 
