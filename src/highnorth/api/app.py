@@ -28,7 +28,7 @@ from .deps import known_query
 from .limits import BodyLimit
 from .models import Health
 from .openapi import ERRORS, activity_components, public_security
-from .routes import audit, maps, me, policies, requests, reservations, screening, zones
+from .routes import airspace, audit, maps, me, policies, requests, reservations, screening, zones
 
 __all__ = ["create_app"]
 
@@ -67,7 +67,7 @@ def create_app(settings: Settings, service: Service | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     # answers of 1 KB or more gzipped for clients that accept it (the decision maps, the basemap)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    for module in (screening, requests, reservations, policies, zones, maps, audit, me):
+    for module in (screening, requests, airspace, reservations, policies, zones, maps, audit, me):
         app.include_router(module.router)
 
     @app.get("/health", tags=["health"], responses={422: ERRORS[422]})

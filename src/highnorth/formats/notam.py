@@ -162,10 +162,10 @@ def _items(body: str) -> dict[str, str]:
     """Items A to G of a NOTAM's body (after the Q line), each its text stripped."""
     found: dict[str, str] = {}
     marks = [(m.start(1), m.end(), m[1]) for m in ITEM.finditer(body)]
-    for k, (at, after, letter) in enumerate(marks):
+    for k, (_at, after, letter) in enumerate(marks):
+        if "E" in found and letter not in "FG":
+            continue  # "A)" or "H)" inside item E's text: part of it
         if letter in found:
-            if letter == "E" or "E" in found and letter not in "FG":
-                continue  # "A)" inside item E's text: part of it
             raise ValueError(f"item {letter}) appears twice")
         end = marks[k + 1][0] if k + 1 < len(marks) else len(body)
         if letter == "E":  # E runs to F) or G) (or the end); the letters inside its text are text
@@ -238,15 +238,15 @@ def parse_notams(text: str) -> NotamRead:
     first_content = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first_content is not None and (not starts or first_content < starts[0]):
         out.quarantine.append(
-            Quarantined(
-                "no NOTAM header (`A1234/18 NOTAMN`) before this line", first_content + 1, lines[first_content]
-            )
+            Quarantined("no NOTAM header (`A1234/18 NOTAMN`) before this line", first_content + 1, lines[first_content])
         )
     for k, at in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
         block = "\n".join(lines[at:end])
         if SNOWTAM.match(lines[at]):
-            out.quarantine.append(Quarantined("a SNOWTAM (runway state report), not a NOTAM", at + 1, lines[at].strip()))
+            out.quarantine.append(
+                Quarantined("a SNOWTAM (runway state report), not a NOTAM", at + 1, lines[at].strip())
+            )
             continue
         try:
             out.notams.append(_one(block))
@@ -287,7 +287,9 @@ def item_d_windows(schedule: str, start: dt.datetime, end: dt.datetime) -> list[
     m = re.fullmatch(r"DAILY ((?:\d{4}-\d{4} ?)+)", text)
     if m:
         ranges = _ranges(m[1], text)
-    elif (m := re.fullmatch(r"((?:(?:MON|TUE|WED|THU|FRI|SAT|SUN)(?:-(?:MON|TUE|WED|THU|FRI|SAT|SUN))? ?)+) ((?:\d{4}-\d{4} ?)+)", text)):
+    elif m := re.fullmatch(
+        r"((?:(?:MON|TUE|WED|THU|FRI|SAT|SUN)(?:-(?:MON|TUE|WED|THU|FRI|SAT|SUN))? ?)+) ((?:\d{4}-\d{4} ?)+)", text
+    ):
         days = set()
         for token in m[1].split():
             a, _, b = token.partition("-")
@@ -301,9 +303,10 @@ def item_d_windows(schedule: str, start: dt.datetime, end: dt.datetime) -> list[
             if not mm or (mm[1] is not None and mm[1] not in MONTHS) or (mm[1] is None and month is None):
                 raise ValueError(f"item D: `{schedule}` is not a schedule highnorth reads")
             month = MONTHS.index(mm[1]) + 1 if mm[1] else month
+            assert month is not None
             year = start.year if month >= start.month else start.year + 1
             try:
-                dated.append((dt.date(year, month, int(mm[2])), mm[3]))  # type: ignore[arg-type]
+                dated.append((dt.date(year, month, int(mm[2])), mm[3]))
             except ValueError:
                 raise ValueError(f"item D: `{part}` is not a date") from None
         ranges = []

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..engine import Screener
 from ..formats.decision_json import decision_json, policy_json
+from ..formats.notam import Notam
 from ..model.activity import Activity
 from ..model.decision import Decision
 from ..model.rule import Policy
@@ -39,6 +40,7 @@ class Service:
     screener: Screener
     store: Store
     volumes: LRU = field(default_factory=lambda: LRU(4096))
+    notam_feed: list[Notam] = field(default_factory=list)  # areas active by NOTAM (loaded, in memory)
     _maps: tuple[Policy, LRU] | None = field(default=None, repr=False)
 
     def map_cache(self) -> LRU:

@@ -145,9 +145,9 @@ def _volumes(
     live_only: bool = False,
 ) -> list[VolumeRecord]:
     v, r = t.volumes.c, t.requests.c
-    query = sa.select(
-        t.volumes, r.state, r.nation, r.activity_id, r.kind
-    ).join_from(t.volumes, t.requests, v.request_id == r.id)
+    query = sa.select(t.volumes, r.state, r.nation, r.activity_id, r.kind).join_from(
+        t.volumes, t.requests, v.request_id == r.id
+    )
     if request_ids is not None:
         query = query.where(v.request_id.in_(list(request_ids)))
     if states is not None:

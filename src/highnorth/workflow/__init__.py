@@ -10,7 +10,6 @@ from .states import ACTIONS, STATES, Action, State, TransitionError, after_scree
 __all__ = [
     "ACTIONS",
     "GENESIS",
-    "Limit",
     "PERMISSIONS",
     "ROLES",
     "STATES",
@@ -18,6 +17,7 @@ __all__ = [
     "AuditEntry",
     "ChainBreak",
     "Conflict",
+    "Limit",
     "Principal",
     "Role",
     "State",

@@ -210,7 +210,11 @@ def _shape(value: object, where: str) -> dict[str, Any]:
             width = _number(value.get("half_width_m"), f"{where}.half_width_m")
             if not 0 < width <= 100_000:
                 raise InputError(f"{where}.half_width_m: `{width:g}` is not between 0 and 100000 m")
-            return {"type": "corridor", "track": _points(value.get("track"), f"{where}.track", 2), "half_width_m": width}
+            return {
+                "type": "corridor",
+                "track": _points(value.get("track"), f"{where}.track", 2),
+                "half_width_m": width,
+            }
     raise InputError(f"{where}.type: `{kind}` is not a shape; expected polygon, circle or corridor")
 
 
@@ -276,9 +280,9 @@ def parse_volume(spec: object, volume_id: str, owner: str = "") -> Volume:
         raise InputError(f"{where}: expected an object with shape, lower, upper and windows or schedule")
     shape = _shape(spec.get("shape"), f"{where}: shape")
     lower, upper = _limit(spec.get("lower"), f"{where}: lower"), _limit(spec.get("upper"), f"{where}: upper")
-    if lower.ref == "UNL" or upper.ref == "SFC" or lower.amsl(upper=False) >= upper.amsl(upper=False):
-        if not (lower.ref == "AGL" and upper.ref == "AGL" and lower.value < upper.value):
-            raise InputError(f"{where}: band: the lower limit `{lower}` is not below the upper limit `{upper}`")
+    inverted = lower.ref == "UNL" or upper.ref == "SFC" or lower.amsl(upper=False) >= upper.amsl(upper=False)
+    if inverted and not (lower.ref == "AGL" and upper.ref == "AGL" and lower.value < upper.value):
+        raise InputError(f"{where}: band: the lower limit `{lower}` is not below the upper limit `{upper}`")
     schedule = spec.get("schedule")
     if schedule is not None:
         if not isinstance(schedule, Mapping):

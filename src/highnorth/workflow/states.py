@@ -34,7 +34,17 @@ from typing import Literal, get_args
 from ..model.decision import Outcome
 from ..model.errors import ConflictError
 
-__all__ = ["ACTIONS", "ALIASES", "HOLDING", "STATES", "Action", "State", "TransitionError", "after_screening", "transition"]
+__all__ = [
+    "ACTIONS",
+    "ALIASES",
+    "HOLDING",
+    "STATES",
+    "Action",
+    "State",
+    "TransitionError",
+    "after_screening",
+    "transition",
+]
 
 State = Literal[
     "screened",

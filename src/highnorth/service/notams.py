@@ -1,0 +1,104 @@
+"""NOTAMs as use cases: read a feed (records, the areas they make active, the quarantine), load
+a feed as the areas active by NOTAM that conflicts are checked against, and the NOTAMs issued for
+a request (docs/airspace.md "NOTAM in", "NOTAM out")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..formats.notam import Notam, NotamRead, parse_notams
+from ..model.errors import InputError, NotFoundError
+from ..model.time import format_time
+from ..workflow.access import Principal, bound_nation, may_see
+from ..workflow.notams import area_spec
+from ..workflow.reservations import parse_volume
+from .context import Service
+
+__all__ = ["decode_notams", "issued_notams", "load_feed", "notam_json", "read_document"]
+
+
+def decode_notams(raw: bytes) -> str:
+    """The text of a NOTAM file (UTF-8, or Latin-1 as some feeds are)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def notam_json(n: Notam) -> dict[str, Any]:
+    """One NOTAM's fields, and its area (a volume spec) or why it has none."""
+    out: dict[str, Any] = {
+        "id": n.id,
+        "kind": n.kind,
+        "replaces": n.replaces,
+        "fir": n.fir,
+        "code": n.code,
+        "traffic": n.traffic,
+        "purpose": n.purpose,
+        "scope": n.scope,
+        "lower_fl": n.lower,
+        "upper_fl": n.upper,
+        "centre": {"lat": round(n.centre[0], 6), "lon": round(n.centre[1], 6)},
+        "radius_nm": n.radius_nm,
+        "locations": list(n.locations),
+        "start": format_time(n.start),
+        "end": format_time(n.end) if n.end else None,
+        "estimated": n.estimated,
+        "schedule": n.schedule,
+        "text": n.text,
+        "lower": n.lower_text,
+        "upper": n.upper_text,
+        "warnings": list(n.warnings),
+    }
+    try:
+        spec = area_spec(n)
+        if spec is not None:
+            parse_volume(spec, f"notam:{n.id}")
+        out["area"] = spec
+    except (ValueError, InputError) as exc:
+        out["area"] = None
+        out["warnings"].append(f"its area cannot be read: {exc}")
+    return out
+
+
+def read_document(read: NotamRead) -> dict[str, Any]:
+    """A feed's reading: the NOTAMs, how many announce an area, and the quarantine."""
+    notams = [notam_json(n) for n in read.notams]
+    return {
+        "notams": notams,
+        "count": len(notams),
+        "areas": sum(1 for n in notams if n["area"] is not None),
+        "quarantine": [{"line": q.line, "reason": q.reason, "text": q.text} for q in read.quarantine],
+    }
+
+
+def load_feed(service: Service, raw: bytes, *, replace: bool = True) -> dict[str, Any]:
+    """Read a NOTAM feed and keep its NOTAMs as the areas active by NOTAM (in memory, for this
+    server's conflicts; replaced by the next load). Cancelled and replaced NOTAMs are dropped."""
+    read = parse_notams(decode_notams(raw))
+    feed = ([] if replace else list(service.notam_feed)) + read.notams
+    gone = {n.replaces for n in feed if n.replaces}
+    service.notam_feed = [n for n in feed if n.id not in gone and n.kind != "C"]
+    return read_document(read) | {"active": len(service.notam_feed)}
+
+
+def issued_notams(service: Service, who: Principal, request_id: str) -> dict[str, Any]:
+    """The NOTAMs issued for a request (its nation's requester, or staff)."""
+    record = service.store.get(request_id)
+    if not may_see(who, record.nation).allowed:
+        raise NotFoundError(f"no request `{request_id}`")
+    rows = service.store.notams(request_id=request_id, nation=bound_nation(who))
+    return {
+        "request": request_id,
+        "notams": [
+            {
+                "id": n.id,
+                "kind": n.kind,
+                "volume": n.volume_id,
+                "issued_at": format_time(n.issued_at),
+                "issued_by": n.issued_by,
+                "text": n.text,
+            }
+            for n in rows
+        ],
+    }
