@@ -83,9 +83,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "request.expire": frozenset({"airspace_manager", "admin"}),
     "volumes.edit": frozenset({"airspace_manager", "admin"}),
     "reservations.read": frozenset({"approver", "airspace_manager", "admin"}),
-    "airspace.own": frozenset({"requester"}),  # its own nation's reservations, volumes and NOTAMs
-    "airspace.plan": _ALL,  # the published daily airspace use plan
-    "notam.parse": _STAFF,
     "audit.read": frozenset({"approver", "admin"}),
 }
 

@@ -162,9 +162,11 @@ def _footprint(name: str, shape: Mapping[str, Any]) -> BaseGeometry:
                 geom = geodesic_buffer(shapely.LineString(shape["track"]), float(shape["half_width_m"]))
         valid = geom.is_valid and not geom.is_empty and geom.area > 0
     except (shapely.errors.GEOSException, ValueError, TypeError) as exc:
-        raise GeometryError(f"volume `{name}`: its shape cannot be built: {exc}") from None
+        raise GeometryError(f"volume `{name}`: its footprint cannot be built: {exc}") from None
     if not valid:
-        raise GeometryError(f"volume `{name}`: its {shape['type']} is not a valid area (self-crossing?)")
+        raise GeometryError(
+            f"volume `{name}`: its {shape['type']} footprint is not a valid area (self-crossing, or across the antimeridian?)"
+        )
     return geom
 
 

@@ -17,7 +17,7 @@ from ...service.inputs import parse_json
 from ...service.requests import get_request
 from ...workflow.access import Principal
 from ..deps import Allowed, get_service, if_match_version
-from ..openapi import ERRORS, GEOJSON, GeoJSONResponse
+from ..openapi import ERRORS, GEOJSON, PUBLIC_VIEW, GeoJSONResponse
 
 router = APIRouter(tags=["airspace"], responses=ERRORS)
 ServiceDep = Annotated[Service, Depends(get_service)]
@@ -63,7 +63,7 @@ def request_notams(request_id: str, service: ServiceDep, who: Staff) -> dict[str
     return notams.issued_notams(service, who, request_id)
 
 
-@router.get("/airspace/plan", responses=TEXT)
+@router.get("/airspace/plan", responses=TEXT, openapi_extra=PUBLIC_VIEW)
 def daily_plan(
     service: ServiceDep,
     who: Annotated[Principal, Depends(Allowed("public"))],
