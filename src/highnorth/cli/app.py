@@ -9,7 +9,7 @@ import typer
 
 from ..model.errors import HighnorthError, exit_code
 from ..runtime import keep_freed_memory
-from . import check, maps, policy, server, zones
+from . import airspace, check, maps, notam, policy, server, zones
 
 app = typer.Typer(
     help="Policy-as-code for foreign military activity in Norway's High North.",
@@ -22,6 +22,8 @@ app.command()(check.explain)
 app.command("map")(maps.map_command)
 app.command("diff")(maps.diff_command)
 app.add_typer(zones.app, name="zones")
+app.add_typer(airspace.app, name="airspace")
+app.add_typer(notam.app, name="notam")
 app.add_typer(policy.app, name="policy")
 app.command()(server.serve)
 app.add_typer(server.users_app, name="users")

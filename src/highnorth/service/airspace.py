@@ -30,7 +30,10 @@ __all__ = [
     "conflicts_document",
     "day_bounds",
     "effects_of",
+    "file_conflicts",
+    "make_notams",
     "notam_volumes",
+    "read_volume_file",
     "request_volumes",
     "set_volumes",
     "standing_volumes",
@@ -281,3 +284,43 @@ def day_bounds(day: str | None) -> tuple[dt.datetime, dt.datetime]:
         raise InputError(f"day: `{day}` is not a date YYYY-MM-DD") from None
     start = dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
     return start, start + dt.timedelta(days=1)
+
+
+def read_volume_file(doc: Any, label: str) -> list[Volume]:
+    """Volumes from a JSON document ``{"volumes": [{"id"?, "owner"?, shape, lower, upper,
+    windows | schedule}, ...]}``; each error names the file and the volume."""
+    items = doc.get("volumes") if isinstance(doc, Mapping) else None
+    if not isinstance(items, list) or not items:
+        raise InputError(f'{label}: expected {{"volumes": [...]}} with at least one volume')
+    out = []
+    for i, item in enumerate(items):
+        vid = str(item.get("id") or f"v{i + 1}") if isinstance(item, Mapping) else f"v{i + 1}"
+        try:
+            out.append(parse_volume(item, vid, owner=str(item.get("owner") or vid)))
+        except (InputError, GeometryError) as exc:
+            raise InputError(f"{label}: {exc}") from None
+    return out
+
+
+def file_conflicts(
+    service: Service, volumes: Sequence[Volume], notams: Sequence[Notam] = (), *, standing: bool = True
+) -> dict[str, Any]:
+    """The conflicts among volumes read from a file, with the policy's standing airspace and the
+    areas of the given NOTAMs (no database)."""
+    against = [_zone_volume(z) for z in service.policy.zones.values() if z.tags & STANDING_TAGS] if standing else []
+    against += notam_volumes(notams)
+    found = conflicts(list(volumes), service.screener.frame, against)
+    return {"type": "FeatureCollection", "features": [conflict_feature(c) for c in found]}
+
+
+def make_notams(volumes: Sequence[Volume], series: str, first: int, year: int, user: str) -> list[str]:
+    """The NOTAM texts that would publish these volumes, numbered from `first`."""
+    if not (len(series) == 1 and series.isalpha() and series.isupper()):
+        raise InputError(f"--series: `{series}` is not a NOTAM series (one capital letter)")
+    out = []
+    for k, v in enumerate(volumes):
+        try:
+            out.append(format_notam(notam_for(v, series, first + k, year % 100, user=user)))
+        except GeometryError as exc:
+            raise InputError(f"volume `{v.id}`: {exc}") from None
+    return out
