@@ -45,7 +45,7 @@ __all__ = [
 #: the OpenAir and GeoJSON importers tag them)
 STANDING_TAGS = frozenset({"class:R", "class:Q", "class:P", "restricted", "danger", "prohibited"})
 SERIES = "W"  # the NOTAM series highnorth issues in (docs/airspace.md)
-EDITABLE = ("screened", "approved", "allocated")
+EDITABLE = ("screened", "referred", "approved", "allocated")
 
 
 def _from_row(row: VolumeRecord) -> Volume:
@@ -74,7 +74,7 @@ def set_volumes(service: Service, who: Principal, record: RequestRecord, body: A
         raise ForbiddenError(f"the role `{who.role}` may not edit volumes (it needs `volumes.edit`)")
     if record.state not in EDITABLE:
         raise InputError(
-            f"request `{record.id}` is `{record.state}`; volumes are edited while it is screened, approved or allocated"
+            f"request `{record.id}` is `{record.state}`; volumes are edited while it is screened, referred, approved or allocated"
         )
     items = body.get("volumes") if isinstance(body, Mapping) else None
     if not isinstance(items, list) or not 1 <= len(items) <= 100:
