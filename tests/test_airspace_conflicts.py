@@ -6,6 +6,7 @@ geodesics in another projection, interval arithmetic by loops)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 
 import numpy as np
@@ -222,7 +223,7 @@ def _slow_shape(spec) -> shapely.Geometry:
     else:
         ring = spec["coordinates"]
         pts = []
-        for (x0, y0), (x1, y1) in zip(ring[:-1], ring[1:], strict=True):
+        for (x0, y0), (x1, y1) in itertools.pairwise(ring):
             n = max(0, int(GEOD.inv(x0, y0, x1, y1)[2] // 50))
             pts.append((x0, y0))
             pts.extend(GEOD.npts(x0, y0, x1, y1, n))

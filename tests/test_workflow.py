@@ -15,9 +15,9 @@ import shapely
 from hypothesis import settings
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 
+from highnorth.geo.zones.projection import Frame
 from highnorth.model.errors import ConflictError
 from highnorth.store import NewRequest, Store, sqlite_url
-from highnorth.geo.zones.projection import Frame
 from highnorth.workflow import Limit, Volume, conflicts, transition
 from highnorth.workflow.states import TransitionError
 from test_store import new_request

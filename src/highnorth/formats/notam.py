@@ -31,7 +31,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Notam", "NotamRead", "Quarantined", "format_notam", "item_d_windows", "parse_notams"]
+__all__ = ["Notam", "NotamRead", "Quarantined", "format_notam", "item_d_windows", "parse_notams", "whole_minutes"]
 
 HEADER = re.compile(r"^\s*([A-Z])(\d{4})/(\d{2})\s+NOTAM([NRC])(?:\s+([A-Z]\d{4}/\d{2}))?\s*$")
 ITEM = re.compile(r"(?:^|\s)([A-G])\)\s?")
@@ -91,6 +91,16 @@ class Quarantined:
 class NotamRead:
     notams: list[Notam] = field(default_factory=list)
     quarantine: list[Quarantined] = field(default_factory=list)
+
+
+def whole_minutes(value: float) -> float:
+    """`value` (degrees) rounded to whole minutes, as the Q line reads back (the same float).
+
+    >>> whole_minutes(5.8666), whole_minutes(-0.51)
+    (5.866666666666667, -0.5166666666666667)
+    """
+    m = round(abs(value) * 60)
+    return (m // 60 + (m % 60) / 60) * (1 if value >= 0 else -1)
 
 
 def _stamp(value: dt.datetime) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from ..formats.notam import MONTHS, Notam, item_d_windows
+from ..formats.notam import MONTHS, Notam, item_d_windows, whole_minutes
 from ..geo.zones.projection import GEOD, densify_lonlat
 from ..model.errors import GeometryError
 from ..model.time import FAR_FUTURE
@@ -56,7 +56,7 @@ def q_circle(footprint: shapely.Geometry) -> tuple[tuple[float, float], int]:
     """The Q line's centre (lat, lon at whole minutes) and radius (whole NM, rounded up) that
     contain the whole footprint; GeometryError when no 3-digit radius does."""
     minx, miny, maxx, maxy = footprint.bounds
-    lat0, lon0 = round((miny + maxy) / 2 * 60) / 60, round((minx + maxx) / 2 * 60) / 60
+    lat0, lon0 = whole_minutes((miny + maxy) / 2), whole_minutes((minx + maxx) / 2)
     lons, lats = [], []
     for part in shapely.get_parts(footprint):
         ring = np.asarray(part.exterior.coords)
