@@ -267,7 +267,8 @@ def _feature(geom: Mapping[str, Any], layer: Mapping[str, Any], ident: str, name
         props["limitedApplicability"] = [
             {"startDateTime": format_time(validity.start), "endDateTime": format_time(validity.end)}
         ]
-    return {"type": "Feature", "geometry": {**geom, "layer": dict(layer)}, "properties": props}
+    plain = json.loads(json.dumps(geom))  # shapely's tuples as JSON arrays
+    return {"type": "Feature", "geometry": {**plain, "layer": dict(layer)}, "properties": props}
 
 
 def _restriction_of(zone: Zone) -> str:
