@@ -69,7 +69,10 @@ def parse_command(
     total = doc["count"] + len(doc["quarantine"])
     for q in doc["quarantine"]:
         err_console().print(
-            f"{file}:{q['line']}: quarantined: {q['reason']}: {q['text']}", highlight=False, markup=False
+            f"{file}:{q['line']}: quarantined: {q['reason']}: {q['text']}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
         )
     err_console().print(
         f"{doc['count']} of {total} parsed fully, {len(doc['quarantine'])} quarantined", highlight=False

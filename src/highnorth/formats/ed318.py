@@ -11,7 +11,8 @@ restriction becomes the tag ``restriction:<TYPE>``, each reason ``reason:<REASON
 ``limitedApplicability`` with a start and an end becomes the zone's validity (a daily schedule
 within it is not modelled: the zone is taken as valid throughout, with a warning).
 
-Writing: each zone a feature, identifier ``HN`` and five characters of the zone id's hash (ED-318
+Zone ids are the identifiers made into highnorth ids (lowercase, `#` for the n-th layer becomes
+`-n`), unique within the file. Writing: each zone a feature, identifier ``HN`` and five characters of the zone id's hash (ED-318
 allows 7), the zone id in ``extendedProperties``; limits in metres, ``SFC`` as 0 m AGL, flight
 levels as metres AMSL in the standard atmosphere, ``UNL`` as `UNL_M`. Decision maps: each
 outcome's area a feature whose type is the restriction (`RESTRICTION`).
@@ -19,6 +20,7 @@ outcome's area a feature whose type is the restriction (`RESTRICTION`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -33,6 +35,7 @@ from ..geo.zones.projection import geodesic_circle
 from ..model.errors import FormatError
 from ..model.time import Interval, format_time, parse_time
 from ..model.zone import FT, SFC, UNL, VerticalLimit, Zone
+from ._zone_common import IdMaker, slugify
 
 __all__ = [
     "RESTRICTION",
@@ -165,7 +168,7 @@ def read_ed318(doc: Any, *, source: str = "", schema_dir: Path | None = None) ->
                                    periods=props.get("limitedApplicability"), kind="ed318"))  # fmt: skip
         except (KeyError, TypeError, ValueError, shapely.errors.GEOSException) as exc:
             warnings.append(f"{where}: left out: {exc}")
-    return zones, list(dict.fromkeys(warnings))
+    return _unique(zones), list(dict.fromkeys(warnings))
 
 
 def _zone(props: Mapping[str, Any], geom: shapely.Geometry, where: str, warnings: list[str], source: str, *,
@@ -173,13 +176,10 @@ def _zone(props: Mapping[str, Any], geom: shapely.Geometry, where: str, warnings
     if geom.geom_type not in ("Polygon", "MultiPolygon") or not geom.is_valid or geom.is_empty:
         raise ValueError(f"its geometry is not a valid polygon ({geom.geom_type})")
     ext = (props.get("extendedProperties") or {}).get("highnorth") or {}
-    ident = str(
-        ext.get("zone")
-        if "#" not in str(props.get("identifier")) and ext.get("zone")
-        else props.get("identifier") or ""
-    )
-    if not ident:
+    if not props.get("identifier"):
         raise ValueError("it has no identifier")
+    own = ext.get("zone") if "#" not in str(props.get("identifier")) else None  # written by highnorth
+    ident = str(own or slugify(str(props["identifier"])))
     restriction = props.get("type") if kind == "ed318" else props.get("restriction")
     reasons = props.get("reason") or []
     tags = {kind, *(f"reason:{r}" for r in reasons if isinstance(r, str))}
@@ -223,7 +223,13 @@ def read_ed269(doc: Any, *, source: str = "") -> tuple[list[Zone], list[str]]:
             zones.extend(parts)
         except (KeyError, TypeError, ValueError, shapely.errors.GEOSException) as exc:
             warnings.append(f"{where}: left out: {exc}")
-    return zones, list(dict.fromkeys(warnings))
+    return _unique(zones), list(dict.fromkeys(warnings))
+
+
+def _unique(zones: list[Zone]) -> list[Zone]:
+    """Zone ids made unique (`-2`, `-3` ... for a repeated identifier)."""
+    ids = IdMaker()
+    return [dataclasses.replace(z, id=ids.take(z.id)) for z in zones]
 
 
 def _short_id(zone_id: str) -> str:

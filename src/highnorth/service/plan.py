@@ -52,12 +52,12 @@ def daily_plan(service: Service, who: Principal | None, day: str | None) -> dict
             continue
         if withdrawn:
             update = "withdrawn"
-        elif row.created_at >= start:
+        elif start <= row.created_at < end:
             update = "new"
-        elif row.updated_at >= start:
+        elif start <= row.updated_at < end:
             update = "changed"
         else:
-            update = ""
+            update = ""  # in the plan as it stood when the day began (or allocated after the day)
         for s, e in v.windows:
             if s >= end or e <= start:
                 continue
