@@ -37,6 +37,7 @@ HEADER = re.compile(r"^\s*([A-Z])(\d{4})/(\d{2})\s+NOTAM([NRC])(?:\s+([A-Z]\d{4}
 ITEM = re.compile(r"(?:^|\s)([A-G])\)\s?")
 QLINE = re.compile(r"^(\d{2})(\d{2})([NS])(\d{3})(\d{2})([EW])(\d{3})?$")
 STAMP = re.compile(r"^\d{10}$")
+QSTART = re.compile(r"^\s*Q\)\s*(.*)$", re.MULTILINE)
 FEED = re.compile(r"^(CREATED|SOURCE):")
 SNOWTAM = re.compile(r"^\s*SW[A-Z]{2}\d{4}\b")
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
@@ -131,8 +132,9 @@ def format_notam(n: Notam) -> str:
 def _time(value: str, item: str) -> dt.datetime:
     if not STAMP.match(value):
         raise ValueError(f"item {item}: `{value}` is not a time YYMMDDhhmm")
-    try:
-        return dt.datetime.strptime(value, "%y%m%d%H%M").replace(tzinfo=dt.UTC)
+    try:  # YYMMDDhhmm, 20YY (what strptime's %y would make of it, without its cost)
+        y, mo, d, h, mi = (int(value[k : k + 2]) for k in range(0, 10, 2))
+        return dt.datetime(2000 + y if y < 69 else 1900 + y, mo, d, h, mi, tzinfo=dt.UTC)
     except ValueError:
         raise ValueError(f"item {item}: `{value}` is not a valid date and time") from None
 
@@ -193,7 +195,7 @@ def _one(block: str) -> Notam:
     if kind in "RC" and not replaces:
         raise ValueError(f"a NOTAM{kind} must name the NOTAM it {'replaces' if kind == 'R' else 'cancels'}")
     rest = "\n".join(lines[1:])
-    q = re.search(r"^\s*Q\)\s*(.*)$", rest, re.MULTILINE)
+    q = QSTART.search(rest)
     if not q:
         raise ValueError("no Q line")
     qfields = _qline(q.group(1))
