@@ -114,3 +114,55 @@ def test_zones_import_and_export_ed318(capsys, tmp_path):
         "che",
     )
     assert code == 0 and (tmp_path / "che.zones.yaml").exists()
+
+
+NOTAM_AREA = """W0001/25 NOTAMN
+Q) ENOR/QRTCA/IV/BO/W/000/999/6906N01727E010
+A) ENOR B) 2506010700 C) 2506011200
+E) TEMPO RESTRICTED AREA CIRCLE RADIUS 10NM CENTRED ON 690600N 0172700E
+F) SFC G) UNL
+"""
+
+
+def test_screening_takes_the_areas_active_by_notam_into_account(capsys, tmp_path):
+    """A flight across an area active by NOTAM is referred with a reason naming the NOTAM; the
+    same flight after item C is not."""
+    notams = tmp_path / "feed.txt"
+    notams.write_text(NOTAM_AREA)
+    track = {"type": "LineString", "coordinates": [[16.0, 68.5, 9000], [18.9, 69.7, 9000]]}
+    acts = tmp_path / "acts.geojson"
+    acts.write_text(
+        json.dumps(
+            collection(
+                {
+                    "type": "Feature",
+                    "id": "during",
+                    "geometry": track,
+                    "properties": {
+                        "kind": "flight",
+                        "actor": {"nation": "USA"},
+                        "start": "2025-06-01T10:00:00Z",
+                        "end": "2025-06-01T11:00:00Z",
+                    },
+                },
+                {
+                    "type": "Feature",
+                    "id": "after",
+                    "geometry": track,
+                    "properties": {
+                        "kind": "flight",
+                        "actor": {"nation": "USA"},
+                        "start": "2025-06-01T12:00:00Z",
+                        "end": "2025-06-01T13:00:00Z",
+                    },
+                },
+            )
+        )
+    )
+    code, out, _ = run(capsys, "check", str(acts), "-f", "json")
+    assert {d["outcome"] for d in json.loads(out)["decisions"]} == {"conditional"}
+    code, out, _ = run(capsys, "check", str(acts), "-f", "json", "--notams", str(notams))
+    during, after = json.loads(out)["decisions"]
+    assert code == 3 and (during["outcome"], after["outcome"]) == ("referred", "conditional")
+    (reason,) = [r for r in during["reasons"] if r["rule"] == "notam-w0001-25"]
+    assert reason["source"] == "NOTAM W0001/25" and reason["zone"] == "notam-w0001-25"

@@ -8,8 +8,12 @@ from typing import Annotated
 
 import typer
 
+from ..engine import Screener
+from ..formats.notam import parse_notams
+from ..model.errors import InputError
 from ..rules.deciding.explain import explain as explain_text
 from ..service import rendering
+from ..service.notams import decode_notams, screener_with_notams
 from ..service.screening import explain_one, screen_file
 from .common import Format, console, exit_for, get_screener, warn, write_or_print
 
@@ -34,11 +38,18 @@ def check(
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Processes for large inputs (the same decisions).")
     ] = 1,
+    notams: Annotated[
+        list[Path] | None,
+        typer.Option("--notams", help="A NOTAM file: crossing an area it activates refers the activity (repeatable)."),
+    ] = None,
 ) -> None:
     """Screen activities and print the decision for each, with the reasons."""
+    screener = get_screener(policy)
+    if notams:
+        screener = _with_notams(screener, notams)
     screened = screen_file(
         file,
-        get_screener(policy),
+        screener,
         at=at,
         skip_invalid=skip_invalid,
         repair_invalid=not reject_invalid_geometry,
@@ -75,3 +86,20 @@ def explain(
     activity, decision = explain_one(file, activity_id, screener, at=at, warn=warn)
     console().print(explain_text(activity, decision, screener.policy), highlight=False, markup=False)
     raise typer.Exit(exit_for([decision]))
+
+
+def _with_notams(screener: Screener, files: list[Path]) -> Screener:
+    """The screener's policy with the areas of the NOTAM files (`service.notams.with_notam_areas`)."""
+    feed = []
+    for path in files:
+        try:
+            read = parse_notams(decode_notams(path.read_bytes()))
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+        for q in read.quarantine:
+            warn(f"{path}:{q.line}: quarantined: {q.reason}")
+        feed.extend(read.notams)
+    derived, warnings = screener_with_notams(screener.policy, feed)
+    for w in warnings:
+        warn(w)
+    return derived

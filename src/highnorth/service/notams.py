@@ -4,17 +4,30 @@ a request (docs/airspace.md "NOTAM in", "NOTAM out")."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+from ..engine import Screener
 from ..formats.notam import Notam, NotamRead, parse_notams
-from ..model.errors import InputError, NotFoundError
-from ..model.time import format_time
+from ..model.errors import GeometryError, InputError, NotFoundError
+from ..model.outcome import Effect
+from ..model.rule import Policy, Rule
+from ..model.time import Interval, format_time
+from ..model.zone import VerticalLimit, Zone
 from ..workflow.access import Principal, bound_nation, may_see
 from ..workflow.notams import area_spec
-from ..workflow.reservations import parse_volume
+from ..workflow.reservations import Limit, parse_volume
 from .context import Service
 
-__all__ = ["decode_notams", "issued_notams", "load_feed", "notam_json", "read_document"]
+__all__ = [
+    "decode_notams",
+    "issued_notams",
+    "load_feed",
+    "notam_json",
+    "read_document",
+    "screener_with_notams",
+    "with_notam_areas",
+]
 
 
 def decode_notams(raw: bytes) -> str:
@@ -102,3 +115,54 @@ def issued_notams(service: Service, who: Principal, request_id: str) -> dict[str
             for n in rows
         ],
     }
+
+
+MAX_NOTAM_WINDOWS = 50  # zones per NOTAM (one per window of its item D); beyond it, B to C whole
+
+
+def with_notam_areas(policy: Policy, feed: list[Notam]) -> tuple[Policy, list[str]]:
+    """The policy with the areas of the NOTAMs as zones (`notam-<series><number>-<yy>`, one per
+    window, valid in it; tag `notam`) and, in every version, a rule that refers an activity
+    crossing one: its reason names the NOTAM. NOTAMs without an area, or whose area cannot be
+    built, are left out and said. The policy's hash is not changed: the NOTAMs are an input of
+    the screening, listed with it, not a version of the policy."""
+    zones = dict(policy.zones)
+    rules: list[Rule] = []
+    warnings: list[str] = []
+    for n in feed:
+        try:
+            spec = area_spec(n)
+            if spec is None:
+                continue
+            volume = parse_volume(spec, f"notam:{n.id}")
+        except (ValueError, InputError, GeometryError) as exc:
+            warnings.append(f"NOTAM `{n.id}`: its area cannot be read: {exc}")
+            continue
+        base = f"notam-{n.series.lower()}{n.number:04d}-{n.year:02d}"
+        windows = list(volume.windows)
+        if len(windows) > MAX_NOTAM_WINDOWS:
+            windows = [(volume.start, volume.end)]
+        lower, upper = (_vertical(x) for x in (volume.lower, volume.upper))
+        ids = []
+        for k, (start, end) in enumerate(windows):
+            zid = base if len(windows) == 1 else f"{base}-{k + 1}"
+            zones[zid] = Zone(zid, volume.footprint, f"NOTAM {n.id}", lower, upper, frozenset({"notam"}),
+                              Interval(start, end), "official", f"NOTAM {n.id}", " ".join(n.text.split())[:200])  # fmt: skip
+            ids.append(zid)
+        title = f"area active by NOTAM {n.id} ({n.code}): {' '.join(n.text.split())[:120]}"
+        rules.append(Rule(f"notam-{base[6:]}", title, Effect.REFER, zones=tuple(ids), basis="official",
+                          source=f"NOTAM {n.id}", authority="the NOTAM's originator"))  # fmt: skip
+    versions = tuple(dataclasses.replace(v, rules=(*v.rules, *rules)) for v in policy.versions)
+    return dataclasses.replace(policy, zones=zones, versions=versions), warnings
+
+
+def _vertical(limit: Limit) -> VerticalLimit:
+    if limit.ref in ("SFC", "UNL"):
+        return VerticalLimit(0, limit.ref)  # type: ignore[arg-type]
+    return VerticalLimit(limit.value, limit.ref)  # type: ignore[arg-type]
+
+
+def screener_with_notams(policy: Policy, feed: list[Notam]) -> tuple[Screener, list[str]]:
+    """A screener for the policy with the NOTAMs' areas (`with_notam_areas`), warmed."""
+    derived, warnings = with_notam_areas(policy, feed)
+    return Screener(derived).warm(), warnings
