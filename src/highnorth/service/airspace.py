@@ -187,7 +187,11 @@ def _holding(
     owners: dict[str, VolumeRecord | RequestRecord] = {}
     warnings: list[str] = []
     for row in rows:
-        volumes.append(_from_row(row))
+        try:
+            volumes.append(_from_row(row))
+        except (InputError, GeometryError) as exc:  # one bad record does not take the list down
+            warnings.append(f"request `{row.request_id}`: {exc}")
+            continue
         owners[row.id] = row
     stored = {r.request_id for r in rows}
     for reserved in service.store.reserved():  # allocated before volumes were stored (migration 0003)
