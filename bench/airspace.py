@@ -48,7 +48,10 @@ def airspace_volumes(count: int, seed: int = 5) -> list[dict]:
             case _:
                 a = rng.uniform(0, np.pi)
                 half = size / 2 - 2.5
-                track = [_offset(lon, lat, -half * np.cos(a), -half * np.sin(a)), _offset(lon, lat, half * np.cos(a), half * np.sin(a))]
+                track = [
+                    _offset(lon, lat, -half * np.cos(a), -half * np.sin(a)),
+                    _offset(lon, lat, half * np.cos(a), half * np.sin(a)),
+                ]
                 shape = {"type": "corridor", "track": track, "half_width_m": 2500.0}
         lo = int(rng.integers(0, 20))
         band = ({"ref": "AMSL", "value": 500.0 * lo}, {"ref": "AMSL", "value": 500.0 * (lo + int(rng.integers(1, 6)))})
@@ -154,6 +157,7 @@ def w6(say, count: int = 50_000, sample: int = 2_000) -> None:
 
 
 if __name__ == "__main__":  # a quick look: python bench/airspace.py
+
     def show(name: str, **values: object) -> None:
         print(name, " ".join(f"{k}={v}" for k, v in values.items()), flush=True)
 
