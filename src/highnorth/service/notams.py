@@ -31,7 +31,9 @@ __all__ = [
 
 
 def decode_notams(raw: bytes) -> str:
-    """The text of a NOTAM file (UTF-8, or Latin-1 as some feeds are)."""
+    """The text of a NOTAM file (UTF-8, or Latin-1 as some feeds are); an empty one is bad input."""
+    if not raw.strip():
+        raise InputError("body: expected ICAO NOTAM text (one or more NOTAMs), got nothing")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:

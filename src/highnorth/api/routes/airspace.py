@@ -22,7 +22,7 @@ from ..openapi import ERRORS, GEOJSON, PUBLIC_VIEW, GeoJSONResponse
 router = APIRouter(tags=["airspace"], responses=ERRORS)
 ServiceDep = Annotated[Service, Depends(get_service)]
 Staff = Annotated[Principal, Depends(Allowed("request.read"))]
-TEXT: dict[int | str, dict[str, Any]] = {200: {"content": {"text/plain": {}}}}
+TEXT: dict[int | str, dict[str, Any]] = {200: {"content": {"application/json": {}, "text/csv": {}, "text/plain": {}}}}
 
 
 @router.get("/requests/{request_id}/volumes", responses=GEOJSON, response_class=GeoJSONResponse)
