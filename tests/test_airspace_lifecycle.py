@@ -199,3 +199,24 @@ def test_the_migration_turns_reserved_into_allocated(tmp_path):
         assert store.volumes() == []  # its volumes are its defaults until it is edited or published
     finally:
         store.close()
+
+
+def test_a_request_allocated_before_volumes_were_stored_publishes_its_defaults(api):
+    """A request `reserved` before migration 0003 has no volume rows: it is listed with its
+    default volumes, and publishing stores them with the NOTAMs in the same transaction (one
+    version, one audit entry)."""
+    rec = _file(api, example("us-destroyer-kirkenes-2025"))
+    rid = rec["id"]
+    api.call("POST", f"/requests/{rid}/approve", "approver")
+    assert api.call("POST", f"/requests/{rid}/allocate", "airspace_manager").status_code == 200
+    with api.service.store.engine.begin() as conn:  # as migration 0003 leaves such a request
+        conn.execute(t.volumes.delete().where(t.volumes.c.request_id == rid))
+    (listed,) = api.call("GET", "/reservations", "airspace_manager").json()["features"]
+    assert listed["id"] == f"{rid}-v1" and listed["properties"]["shape"] == "circle"
+    r = api.call("POST", f"/requests/{rid}/publish", "airspace_manager", headers={"If-Match": '"3"'})
+    assert r.status_code == 200 and r.json()["version"] == 4, r.text
+    (notam,) = api.call("GET", f"/requests/{rid}/notams", "airspace_manager").json()["notams"]
+    assert notam["volume"] == f"{rid}-v1" and "CIRCLE RADIUS 1.00NM" in notam["text"]
+    entries = api.call("GET", "/audit", "admin", params={"request": rid}).json()["entries"]
+    assert [e["action"] for e in entries] == ["submit", "approve", "allocate", "publish"]
+    assert entries[-1]["detail"]["volumes"] == [f"{rid}-v1"] and entries[-1]["detail"]["notams"] == [notam["id"]]

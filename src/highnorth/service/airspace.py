@@ -92,21 +92,16 @@ def effects_of(service: Service, record: RequestRecord, action: str, who: Princi
         volumes = _defaults(service, record)
         return Effects(volumes=[NewVolume(v.json(), v.start, v.end) for v in volumes])
     if action == "publish":
-        if not service.store.volumes([record.id]):  # allocated before volumes were stored
-            volumes = _defaults(service, record)
-            service.store.act(
-                record.id,
-                "volumes",
-                who.name,
-                effects=Effects(volumes=[NewVolume(v.json(), v.start, v.end) for v in volumes]),
-            )
+        stored = service.store.volumes([record.id])
+        fresh = None if stored else [NewVolume(v.json(), v.start, v.end) for v in _defaults(service, record)]
         for v in request_volumes(service, record):
             notam_for(v, SERIES, 1, 0, user=record.nation)  # refuse before writing: a radius over 999 NM
 
         def make(series: str, number: int, year: int, row: VolumeRecord) -> str:
             return format_notam(notam_for(_from_row(row), series, number, year, user=row.nation))
 
-        return Effects(notams=(SERIES, "N", make))
+        # allocated before volumes were stored (migration 0003): its defaults are stored with the NOTAMs
+        return Effects(volumes=fresh, notams=(SERIES, "N", make))
     if action in ("release", "cancel", "expire", "complete"):
         issued = {n.volume_id: n.id for n in service.store.notams(request_id=record.id) if n.kind == "N"}
         if not issued or action == "expire":  # an expired NOTAM lapses by its item C
