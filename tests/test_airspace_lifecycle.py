@@ -220,3 +220,21 @@ def test_a_request_allocated_before_volumes_were_stored_publishes_its_defaults(a
     entries = api.call("GET", "/audit", "admin", params={"request": rid}).json()["entries"]
     assert [e["action"] for e in entries] == ["submit", "approve", "allocate", "publish"]
     assert entries[-1]["detail"]["volumes"] == [f"{rid}-v1"] and entries[-1]["detail"]["notams"] == [notam["id"]]
+
+
+def test_screening_through_the_api_with_the_loaded_notam_feed(api):
+    notam = (
+        "W0001/25 NOTAMN\nQ) ENOR/QRTCA/IV/BO/W/000/999/6906N01727E010\nA) ENOR B) 2506010700 C) 2506011200\n"
+        "E) TEMPO RESTRICTED AREA CIRCLE RADIUS 10NM CENTRED ON 690600N 0172700E\nF) SFC G) UNL\n"
+    )
+    track = {"type": "LineString", "coordinates": [[16.0, 68.5, 9000], [18.9, 69.7, 9000]]}
+    flight = {"type": "Feature", "id": "f", "geometry": track, "properties": {"kind": "flight", "actor": {"nation": "USA"}, "start": "2025-06-01T10:00:00Z", "end": "2025-06-01T11:00:00Z"}}  # fmt: skip
+    plain = api.call("POST", "/screen", "requester", json=collection(flight)).json()
+    assert plain["decisions"][0]["outcome"] == "conditional"
+    assert api.call("POST", "/notams/feed", "airspace_manager", content=notam.encode()).json()["active"] == 1
+    with_feed = api.call("POST", "/screen", "requester", params={"notams": "true"}, json=collection(flight)).json()
+    (decision,) = with_feed["decisions"]
+    assert decision["outcome"] == "referred"
+    assert any(r["rule"] == "notam-w0001-25" and r["source"] == "NOTAM W0001/25" for r in decision["reasons"])
+    # without the flag, the same answer as before the feed
+    assert api.call("POST", "/screen", "requester", json=collection(flight)).json() == plain

@@ -41,6 +41,7 @@ class Service:
     store: Store
     volumes: LRU = field(default_factory=lambda: LRU(4096))
     notam_feed: list[Notam] = field(default_factory=list)  # areas active by NOTAM (loaded, in memory)
+    notam_screener: Screener | None = None  # the policy with the feed's areas (service.notams.load_feed)
     _maps: tuple[Policy, LRU] | None = field(default=None, repr=False)
 
     def map_cache(self) -> LRU:

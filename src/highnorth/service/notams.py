@@ -24,6 +24,7 @@ __all__ = [
     "issued_notams",
     "load_feed",
     "notam_json",
+    "notam_screener",
     "read_document",
     "screener_with_notams",
     "with_notam_areas",
@@ -94,7 +95,16 @@ def load_feed(service: Service, raw: bytes, *, replace: bool = True) -> dict[str
     feed = ([] if replace else list(service.notam_feed)) + read.notams
     gone = {n.replaces for n in feed if n.replaces}
     service.notam_feed = [n for n in feed if n.id not in gone and n.kind != "C"]
+    service.notam_screener = None  # built when first asked for (`notam_screener`)
     return read_document(read) | {"active": len(service.notam_feed)}
+
+
+def notam_screener(service: Service) -> Screener:
+    """The screener of the policy with the loaded feed's areas, built once per load (indexing the
+    zones again takes seconds: not done on every screening)."""
+    if service.notam_screener is None:
+        service.notam_screener = screener_with_notams(service.policy, service.notam_feed)[0]
+    return service.notam_screener
 
 
 def issued_notams(service: Service, who: Principal, request_id: str) -> dict[str, Any]:

@@ -29,9 +29,12 @@ async def screen(
     at: Annotated[
         str | None, Query(description="Judge by the version in force at this time (RFC 3339, or a date)")
     ] = None,
+    notams: Annotated[
+        bool, Query(description="Also refer activities crossing an area active by the loaded NOTAM feed")
+    ] = False,
 ) -> Response:
     """Screen activities without keeping anything: the same Decision JSON as `highnorth check
-    --format json`, byte for byte."""
+    --format json`, byte for byte (with `notams=true`, as `highnorth check --notams`)."""
     body = await request.body()
-    text = await run_in_threadpool(screen_body, service, body, at)
+    text = await run_in_threadpool(lambda: screen_body(service, body, at, notams=notams))
     return Response(text, media_type="application/json")
