@@ -202,14 +202,14 @@ def test_the_migration_turns_reserved_into_allocated(tmp_path):
 
 
 def test_a_request_allocated_before_volumes_were_stored_publishes_its_defaults(api):
-    """A request `reserved` before migration 0003 has no volume rows: it is listed with its
+    """A request `reserved` before migration 0004_airspace has no volume rows: it is listed with its
     default volumes, and publishing stores them with the NOTAMs in the same transaction (one
     version, one audit entry)."""
     rec = _file(api, example("us-destroyer-kirkenes-2025"))
     rid = rec["id"]
     api.call("POST", f"/requests/{rid}/approve", "approver")
     assert api.call("POST", f"/requests/{rid}/allocate", "airspace_manager").status_code == 200
-    with api.service.store.engine.begin() as conn:  # as migration 0003 leaves such a request
+    with api.service.store.engine.begin() as conn:  # as migration 0004_airspace leaves such a request
         conn.execute(t.volumes.delete().where(t.volumes.c.request_id == rid))
     (listed,) = api.call("GET", "/reservations", "airspace_manager").json()["features"]
     assert listed["id"] == f"{rid}-v1" and listed["properties"]["shape"] == "circle"

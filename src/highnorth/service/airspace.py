@@ -100,7 +100,7 @@ def effects_of(service: Service, record: RequestRecord, action: str, who: Princi
         def make(series: str, number: int, year: int, row: VolumeRecord) -> str:
             return format_notam(notam_for(_from_row(row), series, number, year, user=row.nation))
 
-        # allocated before volumes were stored (migration 0003): its defaults are stored with the NOTAMs
+        # allocated before volumes were stored (migration 0004_airspace): its defaults are stored with the NOTAMs
         return Effects(volumes=fresh, notams=(SERIES, "N", make))
     if action in ("release", "cancel", "expire", "complete"):
         issued = {n.volume_id: n.id for n in service.store.notams(request_id=record.id) if n.kind == "N"}
@@ -189,7 +189,7 @@ def _holding(
             continue
         owners[row.id] = row
     stored = {r.request_id for r in rows}
-    for reserved in service.store.reserved():  # allocated before volumes were stored (migration 0003)
+    for reserved in service.store.reserved():  # allocated before volumes were stored (migration 0004_airspace)
         if reserved.id in stored or (nation is not None and reserved.nation != nation):
             continue
         record = service.store.get(reserved.id)

@@ -14,7 +14,7 @@
 
 In airspace terms a cleared (screened) or approved request is *requested* airspace; `allocate`
 (an airspace manager books its volumes; the old action `reserve` is its alias and the old state
-`reserved` became `allocated` by migration 0003), `publish` (a NOTAM is issued), `activate` (the
+`reserved` became `allocated` by migration 0004_airspace), `publish` (a NOTAM is issued), `activate` (the
 airspace is in use), `release` (given back early or after use), `expire` (its windows are over
 without a release). A request is screened when it is submitted, in the same transaction, so
 `submitted` is never seen at rest.

@@ -1,8 +1,8 @@
 """Airspace: each reserved volume its own record, the NOTAMs issued, and the state `reserved`
 renamed `allocated` (issue 12; docs/airspace.md "Lifecycle").
 
-Revision ID: 0003
-Revises: 0001
+Revision ID: 0004_airspace
+Revises: 0001 (on main: 0003_policy_releases; the integrator re-chains it)
 
 The rename is a data change only; the audit chain keeps the old action and state names it
 recorded (its entries are hashed, and `reserve` stays an alias of `allocate`). Downgrading
@@ -17,7 +17,7 @@ from alembic import op
 
 from highnorth.store.tables import UTCDateTime
 
-revision = "0003"
+revision = "0004_airspace"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
