@@ -18,7 +18,7 @@ from ..model.errors import InputError
 from ..service import airspace, plan
 from ..service.notams import decode_notams
 from ..workflow.access import Principal
-from .common import console, warn, write_or_print
+from .common import console, get_screener, warn, write_or_print
 from .server import DbOpt, _settings
 
 app = typer.Typer(help="The daily airspace use plan and airspace conflicts.", no_args_is_help=True)
@@ -86,25 +86,26 @@ def conflicts_command(
 ) -> None:
     """Every conflict among the volumes held (or in --volumes), and with the standing airspace and
     the NOTAM areas: where (km²), which band, which windows. Exit 0 with none, 5 with some."""
-    service = _service(database, policy)
-    try:
-        feed = []
-        for path in notams or []:
-            try:
-                read = parse_notams(decode_notams(path.read_bytes()))
-            except OSError as exc:
-                raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-            for q in read.quarantine:
-                warn(f"{path}:{q.line}: quarantined: {q.reason}")
-            feed.extend(read.notams)
-        if volumes is not None:
-            found = airspace.read_volume_file(_read_json(volumes), str(volumes))
-            doc = airspace.file_conflicts(service, found, feed, standing=standing)
-        else:
+    feed = []
+    for path in notams or []:
+        try:
+            read = parse_notams(decode_notams(path.read_bytes()))
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+        for q in read.quarantine:
+            warn(f"{path}:{q.line}: quarantined: {q.reason}")
+        feed.extend(read.notams)
+    if volumes is not None:  # a file: no database
+        found = airspace.read_volume_file(_read_json(volumes), str(volumes))
+        screener = get_screener(policy)
+        doc = airspace.file_conflicts(screener.policy, screener.frame, found, feed, standing=standing)
+    else:
+        service = _service(database, policy)
+        try:
             service.notam_feed = feed
             doc = airspace.conflicts_document(service, OPERATOR, standing=standing)
-    finally:
-        service.store.close()
+        finally:
+            service.store.close()
     for w in doc.get("warnings", []):
         warn(w)
     if output:

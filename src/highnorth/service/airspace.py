@@ -13,7 +13,9 @@ from shapely.geometry import mapping
 
 from ..formats.activity_geojson import read_activities
 from ..formats.notam import Notam, format_notam
+from ..geo.zones.projection import Frame
 from ..model.errors import ForbiddenError, GeometryError, InputError
+from ..model.rule import Policy
 from ..model.time import EPOCH, FAR_FUTURE, format_time
 from ..model.zone import Zone
 from ..store import Effects, NewVolume, RequestRecord, VolumeRecord
@@ -302,13 +304,13 @@ def read_volume_file(doc: Any, label: str) -> list[Volume]:
 
 
 def file_conflicts(
-    service: Service, volumes: Sequence[Volume], notams: Sequence[Notam] = (), *, standing: bool = True
+    policy: Policy, frame: Frame, volumes: Sequence[Volume], notams: Sequence[Notam] = (), *, standing: bool = True
 ) -> dict[str, Any]:
     """The conflicts among volumes read from a file, with the policy's standing airspace and the
     areas of the given NOTAMs (no database)."""
-    against = [_zone_volume(z) for z in service.policy.zones.values() if z.tags & STANDING_TAGS] if standing else []
+    against = [_zone_volume(z) for z in policy.zones.values() if z.tags & STANDING_TAGS] if standing else []
     against += notam_volumes(notams)
-    found = conflicts(list(volumes), service.screener.frame, against)
+    found = conflicts(list(volumes), frame, against)
     return {"type": "FeatureCollection", "features": [conflict_feature(c) for c in found]}
 
 
