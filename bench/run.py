@@ -25,6 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
+from airspace import w6, w7  # noqa: E402
 from baselines import movingpandas_rate, naive_rate  # noqa: E402
 from workloads import (  # noqa: E402
     SPREAD_FRAME,
@@ -373,7 +374,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="smaller sizes: under 3 minutes")
     ap.add_argument("--workers", type=int, default=2, help="processes for the W1 multi-core run")
-    ap.add_argument("--only", default="W1,W2,W3,W4", help="comma-separated workloads")
+    ap.add_argument("--only", default="W1,W2,W3,W4,W6,W7", help="comma-separated workloads (W5: bench/exercise.py)")
     ap.add_argument(
         "--cell", type=float, default=0.0, help="W2: the grid's cell size in metres (default: its own rule)"
     )
@@ -402,6 +403,10 @@ def main() -> None:
         w3(policy, 10_000)
     if "W4" in only:
         w4(policy)
+    if "W6" in only:
+        w6(say, 10_000)
+    if "W7" in only:
+        w7(say, 50_000)
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     say("all", total_s=time.perf_counter() - t, peak_rss_mb=peak_rss)
     (ROOT / "bench" / "results.json").write_text(json.dumps(RESULTS, indent=2, default=str) + "\n")

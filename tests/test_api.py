@@ -24,11 +24,23 @@ MATRIX = [
     ("GET", "/requests/{request_id}", STAFF),
     ("POST", "/requests/{request_id}/approve", {"approver", "admin"}),
     ("POST", "/requests/{request_id}/reject", {"approver", "admin"}),
+    ("POST", "/requests/{request_id}/allocate", {"airspace_manager", "admin"}),
     ("POST", "/requests/{request_id}/reserve", {"airspace_manager", "admin"}),
+    ("POST", "/requests/{request_id}/publish", {"airspace_manager", "admin"}),
+    ("POST", "/requests/{request_id}/activate", {"airspace_manager", "admin"}),
+    ("POST", "/requests/{request_id}/release", {"airspace_manager", "admin"}),
+    ("POST", "/requests/{request_id}/expire", {"airspace_manager", "admin"}),
+    ("GET", "/requests/{request_id}/volumes", STAFF),
+    ("PUT", "/requests/{request_id}/volumes", {"airspace_manager", "admin"}),
+    ("GET", "/requests/{request_id}/notams", STAFF),
+    ("GET", "/airspace/plan", EVERYONE),  # viewers and the public: the published plan
+    ("GET", "/airspace/conflicts", {"approver", "airspace_manager", "admin"}),
+    ("POST", "/notams/parse", STAFF),
+    ("POST", "/notams/feed", {"airspace_manager", "admin"}),
     ("POST", "/requests/{request_id}/complete", {"requester", "airspace_manager", "admin"}),
     ("POST", "/requests/{request_id}/cancel", {"requester", "admin"}),
     ("POST", "/requests/{request_id}/rescreen", {"requester", "approver", "admin"}),
-    ("GET", "/reservations", {"approver", "airspace_manager", "admin"}),
+    ("GET", "/reservations", STAFF),  # a requester: its own nation's
     ("GET", "/reservations/conflicts", {"approver", "airspace_manager", "admin"}),
     ("GET", "/policies", EVERYONE),
     ("GET", "/policies/versions/{version}", EVERYONE),
@@ -69,7 +81,15 @@ PUBLIC = {
     ("GET", "/zones/{zone_id}"),
     ("GET", "/policies"),
     ("GET", "/policies/versions/{version}"),
+    ("GET", "/airspace/plan"),
 }
+VOLUME = {
+    "shape": {"type": "circle", "center": [30.05, 69.73], "radius_m": 3000},
+    "lower": {"ref": "SFC"},
+    "upper": {"ref": "FL", "value": 95},
+    "windows": [{"start": "2025-06-01T08:00:00Z", "end": "2025-06-01T16:00:00Z"}],
+}
+NOTAM = "W0001/25 NOTAMN\nQ) ENOR/QRTCA/IV/BO/W/000/095/6944N03003E002\nA) ENOR B) 2506010800 C) 2506011600\nE) AREA\n"
 OPENAIR = "AC R\nAN TEST AREA\nAL GND\nAH FL95\nDP 69:00:00 N 023:00:00 E\nDP 69:10:00 N 023:00:00 E\nDP 69:10:00 N 023:20:00 E\n"
 
 
@@ -122,6 +142,10 @@ def _call_args(method: str, path: str, request_id: str) -> tuple[str, dict]:
         case "/zones/import":
             kwargs["params"] = {"format": "openair"}
             kwargs["content"] = OPENAIR.encode()
+        case "/requests/{request_id}/volumes" if method == "PUT":
+            kwargs["json"] = {"volumes": [VOLUME]}
+        case "/notams/parse" | "/notams/feed":
+            kwargs["content"] = NOTAM.encode()
         case "/decision-maps":
             kwargs["params"] = {"actor": "USA", "kind": "port_call", "at": "2025-06-01"}
         case "/decision-maps/diff":
@@ -200,13 +224,13 @@ def test_referral_to_approval_to_reservation(api):
     got = api.call("GET", f"/requests/{rec['id']}", "approver")
     assert got.headers["etag"] == '"1"' and got.json()["feature"]["id"] == "us-destroyer-kirkenes-2025"
     r = api.call("POST", f"/requests/{rec['id']}/reserve", "airspace_manager")
-    assert r.status_code == 409 and "reserve applies to `screened`, `approved`" in r.json()["error"]["message"]
+    assert r.status_code == 409 and "allocate applies to `screened`, `approved`" in r.json()["error"]["message"]
     r = api.call("POST", f"/requests/{rec['id']}/approve", "approver", json={"note": "ok"}, headers={"If-Match": '"1"'})
     assert r.status_code == 200 and r.json()["state"] == "approved" and r.headers["etag"] == '"2"'
     r = api.call("POST", f"/requests/{rec['id']}/approve", "approver", headers={"If-Match": '"1"'})
     assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
     r = api.call("POST", f"/requests/{rec['id']}/reserve", "airspace_manager", headers={"If-Match": '"2"'})
-    assert r.status_code == 200 and r.json()["state"] == "reserved" and r.json()["conflicts"] == []
+    assert r.status_code == 200 and r.json()["state"] == "allocated" and r.json()["conflicts"] == []
     # a second reservation at the same berth at an overlapping time conflicts with the first
     twin = example("us-destroyer-kirkenes-2025", "twin")
     twin["properties"]["actor"] = {"nation": "USA"}
@@ -216,11 +240,12 @@ def test_referral_to_approval_to_reservation(api):
     assert [(c["properties"]["a"], c["properties"]["b"]) for c in conflicts] == [tuple(sorted((rec["id"], rec2["id"])))]
     assert conflicts[0]["properties"]["area_km2"] == pytest.approx(10.78, rel=0.01)  # a 1 NM circle: π·1.852²
     volumes = api.call("GET", "/reservations", "airspace_manager").json()["features"]
-    assert sorted(f["id"] for f in volumes) == sorted([rec["id"], rec2["id"]])
+    assert sorted(f["id"] for f in volumes) == sorted([f"{rec['id']}-v1", f"{rec2['id']}-v1"])
     listed = api.call("GET", "/reservations/conflicts", "approver").json()["features"]
     assert len(listed) == 1
     entries = api.call("GET", "/audit", "admin", params={"request": rec["id"]}).json()["entries"]
-    assert [e["action"] for e in entries] == ["submit", "approve", "reserve"]
+    assert [e["action"] for e in entries] == ["submit", "approve", "allocate"]  # reserve is allocate's old name
+    assert entries[2]["detail"]["volumes"] == [f"{rec['id']}-v1"]
     assert entries[1]["actor"] == "nor-approver" and entries[1]["detail"]["note"] == "ok"
     assert api.call("GET", "/audit/verify", "approver").json()["ok"] is True
 

@@ -77,13 +77,13 @@ def test_list_filters_by_nation_state_outcome_and_window(store):
 
 def test_transitions_follow_the_state_machine_and_bump_the_version(store):
     (rec,) = store.submit("ann", [new_request("a")])
-    with pytest.raises(TransitionError, match="cannot reserve a request that is `referred`"):
+    with pytest.raises(TransitionError, match="cannot allocate a request that is `referred`"):
         store.act(rec.id, "reserve", "mo")
     approved = store.act(rec.id, "approve", "bo", expected_version=1, note="checked with FOH")
     assert (approved.state, approved.version) == ("approved", 2)
     with pytest.raises(ConflictError, match="at version 2, not 1"):
         store.act(rec.id, "reserve", "mo", expected_version=1)
-    assert store.act(rec.id, "reserve", "mo", expected_version=2).state == "reserved"
+    assert store.act(rec.id, "reserve", "mo", expected_version=2).state == "allocated"  # reserve: allocate's old name
     with pytest.raises(NotFoundError):
         store.act("req-missing", "approve", "bo")
 

@@ -2,7 +2,7 @@
 `highnorth serve` on SQLite: sign-in by pasting a token, a requester files the Kirkenes port call
 from a file, an approver finds it in the queue with its reasons and map, a stale approve shows the
 409 in words, an approval whose note holds markup is shown as text in the audit view, a viewer is
-offered no approve button, and a reserved request is on the reservations time line and map. Every
+offered no approve button, and an allocated request is on the reservations time line and map. Every
 request to another host is refused; a failed request or a console error fails the test, except
 the ones provoked on purpose."""
 
@@ -197,7 +197,7 @@ def test_requests_queue_audit_and_reservations_in_a_browser(tmp_path: Path) -> N
             if r["state"] != "rejected":
                 reserved.append(r["id"])
         for rid in reserved:
-            booked = api.post(f"/requests/{rid}/reserve", headers=auth["airspace_manager"])
+            booked = api.post(f"/requests/{rid}/allocate", headers=auth["airspace_manager"])
             assert booked.status_code == 200, booked.text
         sign_in(page, tokens["airspace_manager"], "caoc-asm")
         settled(page)
@@ -243,7 +243,7 @@ def test_requests_queue_audit_and_reservations_in_a_browser(tmp_path: Path) -> N
 
 
 def test_every_workflow_action_has_its_button_for_the_roles_that_may(tmp_path: Path) -> None:
-    """An airspace manager reserves an approved request from the page, a requester cancels its
+    """An airspace manager allocates airspace to an approved request from the page, a requester cancels its
     own; buttons appear only for what the role may do in the request's state."""
     db = tmp_path / "actions.db"
     tokens = make_users(db)
@@ -256,16 +256,16 @@ def test_every_workflow_action_has_its_button_for_the_roles_that_may(tmp_path: P
         problems: list[str] = []
         with guarded_page(playwright, server.base, problems, [], tokens["airspace_manager"]) as page:
             page.goto(f"{server.base}/requests?selected={filed['id']}")
-            page.wait_for_selector("#reserve")
+            page.wait_for_selector("#allocate")
             assert page.locator("#approve").count() == 0 and page.locator("#cancel").count() == 0
             page.fill("#note", "<i>booked</i>")
-            page.click("#reserve")
-            page.wait_for_selector("#decided:has-text('Reserved')")
-            assert api.get(f"/requests/{filed['id']}", headers=auth["approver"]).json()["state"] == "reserved"
+            page.click("#allocate")
+            page.wait_for_selector("#decided:has-text('Allocated')")
+            assert api.get(f"/requests/{filed['id']}", headers=auth["approver"]).json()["state"] == "allocated"
         with guarded_page(playwright, server.base, problems, [], tokens["requester"]) as page:
             page.goto(f"{server.base}/requests?selected={filed['id']}")
             page.wait_for_selector("#cancel")
-            assert page.locator("#reserve").count() == 0 and page.locator("#approve").count() == 0
+            assert page.locator("#allocate").count() == 0 and page.locator("#approve").count() == 0
             page.click("#cancel")
             page.wait_for_selector("#decided:has-text('Cancelled')")
         assert api.get(f"/requests/{filed['id']}", headers=auth["approver"]).json()["state"] == "cancelled"

@@ -15,25 +15,35 @@ import shapely
 from hypothesis import settings
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 
+from highnorth.geo.zones.projection import Frame
 from highnorth.model.errors import ConflictError
 from highnorth.store import NewRequest, Store, sqlite_url
-from highnorth.workflow import Volume, conflicts, transition
+from highnorth.workflow import Limit, Volume, conflicts, transition
 from highnorth.workflow.states import TransitionError
 from test_store import new_request
 
 UTC = dt.UTC
-OPEN = ("screened", "referred", "approved", "reserved")
+OPEN = ("screened", "referred", "approved", "allocated")  # where rescreen applies
+HOLDING = ("allocated", "published", "activated")  # airspace held
 MODEL = {
-    **{(s, "cancel"): "cancelled" for s in OPEN},
+    **{(s, "cancel"): "cancelled" for s in (*OPEN, "published")},
     ("referred", "approve"): "approved",
     ("referred", "reject"): "rejected",
     ("screened", "reject"): "rejected",
-    ("screened", "reserve"): "reserved",
-    ("approved", "reserve"): "reserved",
+    ("screened", "allocate"): "allocated",
+    ("approved", "allocate"): "allocated",
+    ("screened", "reserve"): "allocated",  # the old name
+    ("approved", "reserve"): "allocated",
+    ("allocated", "publish"): "published",
+    ("published", "activate"): "activated",
+    **{(s, "release"): "released" for s in HOLDING},
+    **{(s, "expire"): "expired" for s in HOLDING},
     ("screened", "complete"): "completed",
     ("approved", "complete"): "completed",
-    ("reserved", "complete"): "completed",
+    ("allocated", "complete"): "completed",
+    ("activated", "complete"): "completed",
 }
+ACTIONS = ["approve", "reject", "allocate", "reserve", "publish", "activate", "release", "expire", "complete", "cancel"]
 FIRST = {"permitted": "screened", "conditional": "screened", "referred": "referred", "denied": "rejected"}
 
 
@@ -45,7 +55,7 @@ def model_rescreen(state: str, outcome: str) -> str | None:
         return "rejected"
     if state in ("screened", "referred"):
         return FIRST[outcome]
-    return state  # an approval or reservation stands
+    return state  # an approval or allocation stands
 
 
 class Workflow(RuleBasedStateMachine):
@@ -72,7 +82,7 @@ class Workflow(RuleBasedStateMachine):
 
     @rule(
         rid=requests,
-        action=st.sampled_from(["approve", "reject", "reserve", "complete", "cancel"]),
+        action=st.sampled_from(ACTIONS),
         stale=st.booleans(),
     )
     def act(self, rid: str, action: str, stale: bool) -> None:
@@ -123,9 +133,12 @@ TestWorkflow.settings = settings(max_examples=25, stateful_step_count=15, deadli
 
 
 def test_transition_table_is_the_model():
-    states = ("screened", "referred", "approved", "rejected", "reserved", "completed", "cancelled")
+    states = (
+        "screened", "referred", "approved", "rejected", "allocated", "published", "activated", "released", "expired",
+        "completed", "cancelled",
+    )  # fmt: skip
     for state in states:
-        for action in ("approve", "reject", "reserve", "complete", "cancel"):
+        for action in ACTIONS:
             if (state, action) in MODEL:
                 assert transition(state, action) == MODEL[(state, action)]
             else:
@@ -143,10 +156,15 @@ def _vol(
     name: str, box: tuple[float, float, float, float], band: tuple[float, float], hours: tuple[int, int]
 ) -> Volume:
     start, end = (dt.datetime(2025, 6, 1, tzinfo=UTC) + dt.timedelta(hours=h) for h in hours)
-    return Volume(name, shapely.box(*box), band, start, end)
+    x0, y0, x1, y1 = box
+    shape = {"type": "polygon", "coordinates": [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]}
+    lower = Limit("SFC") if band[0] == -float("inf") else Limit("AMSL", band[0])
+    upper = Limit("UNL") if band[1] == float("inf") else Limit("AMSL", band[1])
+    return Volume(name, shape, lower, upper, ((start, end),))
 
 
 def test_conflicts_need_overlap_in_area_altitude_and_time():
+    frame = Frame(20.5, 69.5)
     base = _vol("a", (20, 69, 21, 70), (0, 3000), (0, 4))
     cases = {
         "overlaps": (_vol("b", (20.5, 69.5, 22, 71), (1000, 5000), (2, 6)), True),
@@ -156,9 +174,10 @@ def test_conflicts_need_overlap_in_area_altitude_and_time():
         "unlimited band": (_vol("b", (20, 69, 21, 70), (-float("inf"), float("inf")), (3, 5)), True),
     }
     for name, (other, expected) in cases.items():
-        found = conflicts([base, other], frame=None)
+        found = conflicts([base, other], frame)
         assert bool(found) == expected, name
-    (c,) = conflicts([base, cases["overlaps"][0]], frame=None)
+    (c,) = conflicts([base, cases["overlaps"][0]], frame)
     assert (c.lower_m, c.upper_m) == (1000, 3000)
     assert (c.start.hour, c.end.hour) == (2, 4)
-    assert c.overlap.equals(shapely.box(20.5, 69.5, 21, 70))
+    # the edges are geodesics (they bow poleward of the parallels by < 0.002 degrees here)
+    assert c.overlap.hausdorff_distance(shapely.box(20.5, 69.5, 21, 70)) < 0.002

@@ -30,7 +30,20 @@ from .deps import known_query
 from .limits import BodyLimit
 from .models import Health
 from .openapi import ERRORS, activity_components, public_security
-from .routes import audit, events, exercises, maps, me, policies, releases, requests, reservations, screening, zones
+from .routes import (
+    airspace,
+    audit,
+    events,
+    exercises,
+    maps,
+    me,
+    policies,
+    releases,
+    requests,
+    reservations,
+    screening,
+    zones,
+)
 
 __all__ = ["create_app"]
 
@@ -75,7 +88,20 @@ def create_app(settings: Settings, service: Service | None = None, *, background
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     # answers of 1 KB or more gzipped for clients that accept it (the decision maps, the basemap)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    for module in (screening, exercises, requests, reservations, policies, releases, zones, maps, audit, events, me):
+    for module in (
+        screening,
+        exercises,
+        requests,
+        airspace,
+        reservations,
+        policies,
+        releases,
+        zones,
+        maps,
+        audit,
+        events,
+        me,
+    ):
         app.include_router(module.router)
 
     @app.get("/health", tags=["health"], responses={422: ERRORS[422]})

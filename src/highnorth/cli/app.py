@@ -9,7 +9,7 @@ import typer
 
 from ..model.errors import HighnorthError, exit_code
 from ..runtime import keep_freed_memory
-from . import check, exercise, maps, policy, releases, replay, server, zones  # noqa: F401  (releases: commands of `policy`)
+from . import airspace, check, exercise, maps, notam, policy, releases, replay, server, zones  # noqa: F401  (releases: commands of `policy`)
 
 app = typer.Typer(
     help="Policy-as-code for foreign military activity in Norway's High North.",
@@ -23,6 +23,8 @@ app.command("map")(maps.map_command)
 app.command("diff")(maps.diff_command)
 app.command()(replay.replay)
 app.add_typer(zones.app, name="zones")
+app.add_typer(airspace.app, name="airspace")
+app.add_typer(notam.app, name="notam")
 app.add_typer(policy.app, name="policy")
 app.add_typer(exercise.app, name="exercise")
 app.command()(server.serve)

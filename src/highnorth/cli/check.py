@@ -8,9 +8,13 @@ from typing import Annotated
 
 import typer
 
+from ..engine import Screener
+from ..formats.notam import parse_notams
+from ..model.errors import InputError
 from ..rules.deciding.explain import explain as explain_text
 from ..service import rendering
 from ..service.exercise_rendering import alternative_lines
+from ..service.notams import decode_notams, screener_with_notams
 from ..service.screening import explain_one, screen_file
 from .common import Format, announce_after, console, exit_for, get_screener, warn, write_or_print
 
@@ -39,9 +43,15 @@ def check(
         bool,
         typer.Option("--alternatives", help="With --format json: what would change each referred or denied decision."),
     ] = False,
+    notams: Annotated[
+        list[Path] | None,
+        typer.Option("--notams", help="A NOTAM file: crossing an area it activates refers the activity (repeatable)."),
+    ] = None,
 ) -> None:
     """Screen activities and print the decision for each, with the reasons."""
     screener = get_screener(policy)
+    if notams:
+        screener = _with_notams(screener, notams)
     with announce_after(
         2.0, "screening… (a large file's first run also compiles the fast kernel, about 15 s, cached for later runs)"
     ):
@@ -90,3 +100,20 @@ def explain(
         )
     console().print(text, highlight=False, markup=False)
     raise typer.Exit(exit_for([found.decision]))
+
+
+def _with_notams(screener: Screener, files: list[Path]) -> Screener:
+    """The screener's policy with the areas of the NOTAM files (`service.notams.with_notam_areas`)."""
+    feed = []
+    for path in files:
+        try:
+            read = parse_notams(decode_notams(path.read_bytes()))
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+        for q in read.quarantine:
+            warn(f"{path}:{q.line}: quarantined: {q.reason}")
+        feed.extend(read.notams)
+    derived, warnings = screener_with_notams(screener.policy, feed)
+    for w in warnings:
+        warn(w)
+    return derived

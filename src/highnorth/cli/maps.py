@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ..formats.decision_json import dumps
+from ..formats.ed318 import decision_map_ed318
 from ..service import rendering
 from ..service.maps import TimeField, decision_map_at, map_diff, map_document, map_query
 from ..service.queries import CLI
@@ -33,6 +34,9 @@ def map_command(
     kind: KindOpt,
     at: Annotated[str, typer.Option("--at", help="The date or time to map.")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="GeoJSON file to write.")] = None,
+    ed318: Annotated[
+        bool, typer.Option("--ed318", help="Write the --output file as ED-318 GeoZones (outcome as restriction).")
+    ] = False,
     attr: AttrOpt = None,
     lower_m: LowerOpt = None,
     upper_m: UpperOpt = None,
@@ -46,7 +50,8 @@ def map_command(
     console().print(rendering.map_table(m))
     console().print(f"outside the mapped region the default applies: {pol.default_effect}", highlight=False)
     if output:
-        write_or_print(dumps(map_document(m)), output)
+        doc = map_document(m)
+        write_or_print(dumps(decision_map_ed318(doc) if ed318 else doc), output)
 
 
 def diff_command(

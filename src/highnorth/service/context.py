@@ -17,6 +17,7 @@ from typing import Any
 
 from ..engine import Screener
 from ..formats.decision_json import decision_json, policy_json
+from ..formats.notam import Notam
 from ..model.activity import Activity
 from ..model.decision import Decision
 from ..model.errors import HighnorthError
@@ -81,6 +82,7 @@ class Service:
         #: why the newest published release could not be loaded here (None: it was, or none is)
         self.reload_error: str | None = None
         self.reload_failed_release: str | None = None
+        self._notams: dict[str, Any] = {"feed": [], "screener": None}
 
     @property
     def running(self) -> Running:
@@ -118,6 +120,26 @@ class Service:
         view = copy.copy(self)
         view._running = self._root._running
         return view
+
+    # The NOTAM feed loaded into the server (`service.notams.load_feed`), kept by the process's
+    # service so that every request's pinned view sees it; the screener with the feed's areas is
+    # kept for the policy it was made with (a published release makes a new one when asked).
+    @property
+    def notam_feed(self) -> list[Notam]:
+        return self._root._notams["feed"]
+
+    @notam_feed.setter
+    def notam_feed(self, feed: list[Notam]) -> None:
+        self._root._notams["feed"] = feed
+
+    @property
+    def notam_screener(self) -> Screener | None:
+        made = self._root._notams["screener"]
+        return made[1] if made is not None and made[0] is self.policy else None
+
+    @notam_screener.setter
+    def notam_screener(self, screener: Screener | None) -> None:
+        self._root._notams["screener"] = None if screener is None else (self.policy, screener)
 
     def map_cache(self) -> LRU:
         """The decision maps made under the current policy (the last 64)."""

@@ -38,7 +38,7 @@ from typing import Any
 from ..model.outcome import Outcome
 from ..store import RequestRecord
 from ..store.releases import Job, Rejudged
-from ..workflow.states import after_screening, rejected_by_rules, transition
+from ..workflow.states import HOLDING, after_screening, rejected_by_rules, transition
 from .context import Service
 from .impact import judge_again
 from .releases import load_release
@@ -60,7 +60,7 @@ def _rejudged(record: RequestRecord, decision: dict[str, Any], change: dict[str,
         return None
     new = Outcome(after["outcome"])
     flag = None
-    if record.state in ("approved", "reserved"):
+    if record.state in ("approved", *HOLDING):  # approved or holding airspace: never withdrawn, flagged
         state = record.state
         if new.severity > Outcome(before["outcome"]).severity:
             flag = (

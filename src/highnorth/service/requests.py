@@ -1,5 +1,6 @@
 """Requests as use cases: file activities, list and read them, and move them through the workflow
-(approve, reject, reserve, complete, cancel, rescreen). The role a call needs is checked by the
+(approve, reject, allocate (`reserve`), publish, activate, release, expire, complete, cancel,
+rescreen). The role a call needs is checked by the
 face's one permission check (`workflow.access.may`); the nation checks are made here, each an
 `Access` with its reason: a requester files only for its own nation (403 otherwise) and sees only
 its own nation's requests (others are "not found", never "forbidden")."""
@@ -12,6 +13,8 @@ from typing import Any
 from ..model.errors import ForbiddenError, NotFoundError
 from ..store import RequestRecord
 from ..workflow.access import Access, Principal, bound_nation, may_file, may_see
+from ..workflow.states import ALIASES
+from .airspace import effects_of
 from .context import Service
 from .inputs import parse_json
 from .queries import parse_when
@@ -88,15 +91,24 @@ def move(
     """Apply a workflow action to a request the caller sees. A re-screen is decided on the version
     that was read; a reservation whose footprint cannot be built is refused before anything is
     written."""
+    action = ALIASES.get(action, action)  # `reserve` is recorded as `allocate`
     record = get_request(service, who, request_id)
     rescreened = None
     if action == "rescreen":
         activities, features, _ = service.activities({"type": "FeatureCollection", "features": [record.feature]})
         rescreened = service.new_requests(activities, features)[0]
         expected_version = record.version if expected_version is None else expected_version
-    if action == "reserve":
+    allocating = action == "allocate"
+    if allocating:
         volume(service, record)
+    effects = effects_of(service, record, action, who)
     updated = service.store.act(
-        request_id, action, who.name, expected_version=expected_version, rescreened=rescreened, note=note
+        request_id,
+        action,
+        who.name,
+        expected_version=expected_version,
+        rescreened=rescreened,
+        note=note,
+        effects=effects,
     )
-    return Moved(updated, conflicts_with(service, updated) if action == "reserve" else None)
+    return Moved(updated, conflicts_with(service, updated) if allocating else None)

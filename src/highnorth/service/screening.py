@@ -20,6 +20,7 @@ from ..model.errors import InputError, did_you_mean
 from ..model.rule import Policy
 from .context import Service
 from .inputs import parse_json
+from .notams import notam_screener
 from .queries import parse_when
 
 __all__ = ["Explained", "Screened", "explain_one", "screen_body", "screen_file"]
@@ -48,14 +49,19 @@ class Explained:
     alternatives: Alternatives | None
 
 
-def screen_body(service: Service, body: bytes, at: str | None, with_alternatives: bool = False) -> str:
+def screen_body(
+    service: Service, body: bytes, at: str | None, with_alternatives: bool = False, *, notams: bool = False
+) -> str:
     """`POST /screen`: Decision JSON text for an Activity GeoJSON body (the same bytes as
-    `highnorth check --format json`, with `--alternatives` when `with_alternatives`)."""
+    `highnorth check --format json`, with `--alternatives` when `with_alternatives`). With
+    `notams`, the areas active by the NOTAM feed loaded into the service count too (`highnorth
+    check --notams`)."""
     when = parse_when(at, "at", service.policy, in_force=True)
     activities, _features, warnings = service.activities(parse_json(body))
-    decisions = service.screener.screen(activities, at=when)
-    alts = _alternatives(activities, decisions, service.screener, when) if with_alternatives else None
-    return decisions_text(service.policy, decisions, warnings, alts)
+    screener = notam_screener(service) if notams and service.notam_feed else service.screener
+    decisions = screener.screen(activities, at=when)
+    alts = _alternatives(activities, decisions, screener, when) if with_alternatives else None
+    return decisions_text(screener.policy, decisions, warnings, alts)
 
 
 def _read(

@@ -1,5 +1,5 @@
 """Zones as use cases: the zones in force at a time (with a tag), one zone by id, and converting
-OpenAir or GeoJSON zone files into a zone set a policy can include (the running policy is not
+OpenAir, GeoJSON, ED-269 or ED-318 zone files into a zone set a policy can include (the running policy is not
 changed: imported zones enter through a new policy version)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..formats.ed318 import read_ed269, read_ed318, validate_ed318, write_ed318
 from ..formats.openair import read_openair
 from ..formats.zones_geojson import limit_text, read_zones_geojson, write_zones_geojson
 from ..formats.zones_yaml import write_zone_set
@@ -22,6 +23,7 @@ from .queries import parse_when
 
 __all__ = [
     "decode_zone_text",
+    "export_zones",
     "import_zone_body",
     "import_zone_file",
     "read_zone_text",
@@ -78,14 +80,33 @@ def decode_zone_text(raw: bytes, fmt: str, label: str, warn: Callable[[str], Non
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         if fmt != "openair":
-            raise FormatError(f"{label}: not UTF-8 text; GeoJSON is UTF-8 (RFC 7946)") from None
+            raise FormatError(f"{label}: not UTF-8 text; GeoJSON, ED-269 and ED-318 are UTF-8") from None
         if warn is not None:
             warn(f"{label}: not UTF-8; read as Latin-1")
         return raw.decode("latin-1")
 
 
+def _read_json_zones(
+    doc: Any, fmt: str, label: str, source: str, repair: bool, schema_dir: Path | None
+) -> tuple[list[Zone], list[str]]:
+    if fmt == "ed318":
+        return read_ed318(doc, source=source or label, schema_dir=schema_dir)
+    if fmt == "ed269":
+        return read_ed269(doc, source=source or label)
+    if not isinstance(doc, dict):
+        raise InputError(f"{label}: expected a GeoJSON FeatureCollection")
+    return read_zones_geojson(doc, source=source, repair_invalid=repair)
+
+
 def read_zone_text(
-    text: str, fmt: str, label: str, source: str, *, repair: bool = True, warn: Callable[[str], None]
+    text: str,
+    fmt: str,
+    label: str,
+    source: str,
+    *,
+    repair: bool = True,
+    warn: Callable[[str], None],
+    schema_dir: Path | None = None,
 ) -> list[Zone]:
     """The zones of an OpenAir or GeoJSON text; every repair goes to `warn`, then no zones at all
     is an error."""
@@ -96,7 +117,7 @@ def read_zone_text(
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
             raise FormatError(f"{label}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-        zones, warnings = read_zones_geojson(doc, source=source, repair_invalid=repair)
+        zones, warnings = _read_json_zones(doc, fmt, label, source, repair, schema_dir)
     for w in warnings:
         warn(w)
     _require_zones(zones, label, fmt)
@@ -106,7 +127,8 @@ def read_zone_text(
 def _require_zones(zones: list[Zone], label: str, fmt: str) -> None:
     if not zones:
         raise FormatError(
-            f"{label}: no zones found (read as {fmt}); expected OpenAir AC/AN/DP records or GeoJSON polygons"
+            f"{label}: no zones found (read as {fmt}); expected OpenAir AC/AN/DP records, GeoJSON polygons, "
+            "ED-269 UAS zones or ED-318 GeoZones"
         )
 
 
@@ -116,10 +138,7 @@ def import_zone_body(body: bytes, fmt: str, name: str, source: str) -> dict[str,
     if fmt == "openair":
         zones, warnings = read_openair(decode_zone_text(body, fmt, "body"), source=source)
     else:
-        doc = parse_json(body)
-        if not isinstance(doc, dict):
-            raise InputError("body: expected a GeoJSON FeatureCollection")
-        zones, warnings = read_zones_geojson(doc, source=source)
+        zones, warnings = _read_json_zones(parse_json(body), fmt, "body", source, True, None)
     _require_zones(zones, "body", fmt)
     with tempfile.TemporaryDirectory(prefix="highnorth-import-") as tmp:
         path = write_zone_set(zones, Path(tmp), name=name)
@@ -129,7 +148,15 @@ def import_zone_body(body: bytes, fmt: str, name: str, source: str) -> dict[str,
 
 
 def import_zone_file(
-    file: Path, fmt: str, output: Path, *, name: str, source: str, repair: bool, warn: Callable[[str], None]
+    file: Path,
+    fmt: str,
+    output: Path,
+    *,
+    name: str,
+    source: str,
+    repair: bool,
+    warn: Callable[[str], None],
+    schema_dir: Path | None = None,
 ) -> tuple[int, Path]:
     """`highnorth zones import`: a zone file converted into `<name>.zones.yaml` and
     `<name>.geojson` in `output`; how many zones and the path of the zone file."""
@@ -138,10 +165,27 @@ def import_zone_file(
     except OSError as exc:
         raise InputError(f"{file}: cannot read: {exc.strerror}") from None
     text = decode_zone_text(raw, fmt, str(file), warn)
-    zones = read_zone_text(text, fmt, str(file), source or str(file.name), repair=repair, warn=warn)
+    zones = read_zone_text(
+        text, fmt, str(file), source or str(file.name), repair=repair, warn=warn, schema_dir=schema_dir
+    )
     try:
         output.mkdir(parents=True, exist_ok=True)
         path = write_zone_set(zones, output, name=name)
     except OSError as exc:
         raise InputError(f"--output: cannot write into `{output}`: {exc.strerror or exc}") from None
     return len(zones), path
+
+
+def export_zones(zones: list[Zone], fmt: str, schema_dir: Path | None = None) -> dict[str, Any]:
+    """Zones as GeoJSON or ED-318; an ED-318 document is checked against the schemas in
+    `schema_dir` when given (FormatError listing what fails: a bug, never the user's input)."""
+    if fmt == "geojson":
+        return write_zones_geojson(zones)
+    if fmt != "ed318":
+        raise InputError(f"format: `{fmt}` is not an export format; expected geojson or ed318")
+    doc = write_ed318(zones)
+    if schema_dir is not None:
+        errors = validate_ed318(doc, schema_dir)
+        if errors:
+            raise FormatError("the ED-318 written fails its schema: " + "; ".join(m for _, m in errors[:5]))
+    return doc

@@ -25,8 +25,9 @@ from ..model.errors import AuthError, ConflictError, InputError, NotFoundError, 
 from ..model.time import format_time
 from ..workflow.access import ROLES, Principal
 from ..workflow.audit import GENESIS, AuditEntry, ChainBreak, entry_hash, verify_chain
-from ..workflow.states import after_screening, transition
+from ..workflow.states import HOLDING, after_screening, transition
 from . import tables as t
+from .airspace import Effects, NotamRecord, VolumeRecord, read_notams, read_volumes
 from .db import connect, upgrade, write_transaction
 from .feed import Feed
 from .releases import Releases
@@ -328,12 +329,13 @@ class Store:
         with self.engine.connect() as conn:
             return [RequestRecord(**row._asdict()) for row in conn.execute(query)]
 
-    def reserved(self) -> builtins.list[ReservedRequest]:
-        """Every reserved request, newest first, in one query (no activity or decision read)."""
+    def reserved(self, states: Sequence[str] = HOLDING) -> builtins.list[ReservedRequest]:
+        """Every request holding airspace (allocated, published, activated), newest first, in
+        one query (no activity or decision read)."""
         r = t.requests.c
         query = (
             sa.select(r.id, r.version, r.activity_id, r.nation, r.kind, r.input_hash)
-            .where(r.state == "reserved")
+            .where(r.state.in_(list(states)))
             .order_by(r.created_at.desc(), r.id)
         )
         with self.engine.connect() as conn:
@@ -356,9 +358,12 @@ class Store:
         expected_version: int | None = None,
         rescreened: NewRequest | None = None,
         note: str = "",
+        effects: Effects | None = None,
     ) -> RequestRecord:
         """Apply a workflow action. A stale `expected_version` or an action the state does not
-        allow is a ConflictError (409); a re-screen stores the new decision and policy hash."""
+        allow is a ConflictError (409); a re-screen stores the new decision and policy hash;
+        `effects` (volumes, NOTAMs) are written in the same transaction. `action` "volumes"
+        replaces the volumes and keeps the state."""
         if not REQUEST_ID.fullmatch(request_id):
             raise NotFoundError(f"no request `{request_id}`")
         with self._write() as conn:
@@ -374,8 +379,12 @@ class Store:
                     f"request `{request_id}` is at version {row.version}, not {expected_version}: it changed since "
                     "you read it; read it again and retry"
                 )
-            new_state = transition(row.state, action, rescreened.outcome if rescreened else None)  # type: ignore[arg-type]
-            values: dict[str, Any] = {"state": new_state, "version": row.version + 1, "updated_at": _now()}
+            if action == "volumes":
+                new_state = row.state
+            else:
+                new_state = transition(row.state, action, rescreened.outcome if rescreened else None)  # type: ignore[arg-type]
+            now = _now()
+            values: dict[str, Any] = {"state": new_state, "version": row.version + 1, "updated_at": now}
             detail: dict[str, Any] = {"from": row.state, "to": new_state, **({"note": note} if note else {})}
             policy_hash = None
             if rescreened is not None:
@@ -389,6 +398,12 @@ class Store:
             )
             if done.rowcount != 1:
                 raise ConflictError(f"request `{request_id}` changed while it was being updated; retry")
+            if effects is not None:
+                try:
+                    effects.apply(conn, request_id, actor, now)
+                except ValueError as exc:
+                    raise ConflictError(f"request `{request_id}`: {exc}") from None
+                detail |= effects.detail
             self._append(conn, actor, action, request_id, row.input_hash, policy_hash, detail)
             # a person acted on the request: a flag from a re-judging is seen to
             conn.execute(
@@ -397,6 +412,16 @@ class Store:
                 .values(cleared_at=_now(), cleared_by=actor)
             )
         return self.get(request_id)
+
+    # airspace --------------------------------------------------------------------------------
+
+    def volumes(self, request_ids: Sequence[str] | None = None, **filters: Any) -> builtins.list[VolumeRecord]:
+        """Stored volumes (`airspace.read_volumes`: by request, states, window, nation, live only)."""
+        return read_volumes(self.engine, request_ids, **filters)
+
+    def notams(self, **filters: Any) -> builtins.list[NotamRecord]:
+        """NOTAMs issued (`airspace.read_notams`: by request, nation, id)."""
+        return read_notams(self.engine, **filters)
 
     # audit ------------------------------------------------------------------------------------
 

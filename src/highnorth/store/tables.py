@@ -15,12 +15,14 @@ __all__ = [
     "events",
     "exercises",
     "metadata",
+    "notams",
     "policy_releases",
     "rejudge_jobs",
     "request_flags",
     "requests",
     "tokens",
     "users",
+    "volumes",
     "webhook_deliveries",
     "webhooks",
 ]
@@ -230,4 +232,38 @@ webhook_deliveries = sa.Table(
     sa.Column("last_status", sa.Integer, nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+# each reserved 4D volume is its own record (docs/airspace.md); `spec` is its JSON (shape, band,
+# windows or schedule); `start` and `end` are its first start and last end, for the daily plan
+volumes = sa.Table(
+    "volumes",
+    metadata,
+    sa.Column("id", sa.String(60), primary_key=True),
+    sa.Column("request_id", sa.String(40), sa.ForeignKey("requests.id"), nullable=False, index=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("spec", sa.JSON, nullable=False),
+    sa.Column("start", UTCDateTime, nullable=False, index=True),
+    sa.Column("end", UTCDateTime, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("released_at", UTCDateTime, nullable=True),  # withdrawn from the plan (released, cancelled, ...)
+)
+
+# the NOTAMs highnorth issued: one per volume when its request is published (N), and the
+# cancellation (C) of each when a published request is released or cancelled
+notams = sa.Table(
+    "notams",
+    metadata,
+    sa.Column("id", sa.String(20), primary_key=True),  # series, number and year: A0001/26
+    sa.Column("series", sa.String(1), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(1), nullable=False),  # N, R or C
+    sa.Column("request_id", sa.String(40), sa.ForeignKey("requests.id"), nullable=False, index=True),
+    sa.Column("volume_id", sa.String(60), sa.ForeignKey("volumes.id"), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("issued_at", UTCDateTime, nullable=False),
+    sa.Column("issued_by", sa.String(100), nullable=False),
+    sa.UniqueConstraint("series", "number", "year", name="uq_notams_series_number_year"),
 )

@@ -3,7 +3,8 @@ audit hash chain. Storage (`highnorth.store`) and the HTTP API (`highnorth.api`)
 
 from .access import PERMISSIONS, ROLES, Principal, Role, can, sees
 from .audit import GENESIS, AuditEntry, ChainBreak, entry_hash, verify_chain
-from .reservations import Conflict, Volume, conflicts, volume_of
+from .conflicts import Conflict, conflicts
+from .reservations import Limit, Volume, parse_volume, volume_of
 from .states import ACTIONS, STATES, Action, State, TransitionError, after_screening, transition
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "AuditEntry",
     "ChainBreak",
     "Conflict",
+    "Limit",
     "Principal",
     "Role",
     "State",
@@ -25,6 +27,7 @@ __all__ = [
     "can",
     "conflicts",
     "entry_hash",
+    "parse_volume",
     "sees",
     "transition",
     "verify_chain",

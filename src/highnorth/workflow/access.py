@@ -2,10 +2,13 @@
 
 | role             | may                                                                            |
 |------------------|--------------------------------------------------------------------------------|
-| requester        | screen; submit, see, cancel, complete and re-screen its own nation's requests   |
+| requester        | screen; submit, see, cancel, complete and re-screen its own nation's requests;  |
+|                  | its own nation's reservations                                                  |
 | approver         | screen; see every request; approve, reject and re-screen; reservations; audit   |
-| airspace_manager | screen; see every request; reserve and complete; reservations and conflicts     |
-| viewer           | the public views only: decision maps, zones, policy versions                    |
+| airspace_manager | screen; see every request; allocate, edit volumes, publish, activate, release,  |
+|                  | expire and complete; reservations, conflicts, NOTAMs; zone import              |
+| viewer           | the public views: decision maps, zones, policy versions; the published daily    |
+|                  | airspace plan                                                                  |
 | policy_owner     | screen; see every request; approve and publish policy releases; the audit log   |
 | admin            | everything: policy validation, proposing policy releases, webhooks              |
 
@@ -84,7 +87,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "request.rescreen": frozenset({"requester", "approver", "admin"}),
     "request.cancel": frozenset({"requester", "admin"}),
     "request.complete": frozenset({"requester", "airspace_manager", "admin"}),
-    "request.reserve": frozenset({"airspace_manager", "admin"}),
+    "request.allocate": frozenset({"airspace_manager", "admin"}),
+    "request.reserve": frozenset({"airspace_manager", "admin"}),  # the old name of allocate
+    "request.publish": frozenset({"airspace_manager", "admin"}),
+    "request.activate": frozenset({"airspace_manager", "admin"}),
+    "request.release": frozenset({"airspace_manager", "admin"}),
+    "request.expire": frozenset({"airspace_manager", "admin"}),
+    "volumes.edit": frozenset({"airspace_manager", "admin"}),
     "reservations.read": frozenset({"approver", "airspace_manager", "admin"}),
     "audit.read": frozenset({"approver", "policy_owner", "admin"}),
 }

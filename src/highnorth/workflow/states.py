@@ -1,18 +1,23 @@
-"""The request state machine (DESIGN.md §2), as one table.
+"""The request state machine (DESIGN.md §2; docs/airspace.md "Lifecycle"), as one table.
 
 ::
 
-    submit ──► screened ────────────────┐          (permitted or conditional: cleared by the rules)
-           ├─► referred ─approve─► approved ──reserve─► reserved ──complete─► completed
-           │           └─reject──► rejected    │
-           └─► rejected                        └──complete─► completed      (denied by the rules)
+    submit ──► screened ──────────────────┐        (permitted or conditional: cleared by the rules)
+           ├─► referred ─approve─► approved ──allocate─► allocated ─publish─► published ─activate─► activated
+           │           └─reject──► rejected                  │                  │                    │
+           └─► rejected                                      └────── release ───┴──── release ───────┴─► released
+                                                             └────── expire ────┴──── expire ────────┴─► expired
 
-    cancel: from screened, referred, approved or reserved ─► cancelled
-    rescreen: from screened, referred, approved or reserved; the new outcome decides the state
+    complete: from screened, approved, allocated or activated ─► completed
+    cancel: from screened, referred, approved, allocated or published ─► cancelled
+    rescreen: from screened, referred, approved or allocated; the new outcome decides the state
 
-A request is screened when it is submitted, in the same transaction, so `submitted` is never
-seen at rest. `published` (a reservation announced by NOTAM) belongs to NOTAM publication, which
-is not built yet, so no transition leads there.
+In airspace terms a cleared (screened) or approved request is *requested* airspace; `allocate`
+(an airspace manager books its volumes; the old action `reserve` is its alias and the old state
+`reserved` became `allocated` by migration 0004_airspace), `publish` (a NOTAM is issued), `activate` (the
+airspace is in use), `release` (given back early or after use), `expire` (its windows are over
+without a release). A request is screened when it is submitted, in the same transaction, so
+`submitted` is never seen at rest.
 
 >>> transition("referred", "approve")
 'approved'
@@ -31,6 +36,8 @@ from ..model.errors import ConflictError
 
 __all__ = [
     "ACTIONS",
+    "ALIASES",
+    "HOLDING",
     "OPEN_STATES",
     "STATES",
     "Action",
@@ -41,12 +48,24 @@ __all__ = [
     "transition",
 ]
 
-State = Literal["screened", "referred", "approved", "rejected", "reserved", "completed", "cancelled"]
-Action = Literal["approve", "reject", "reserve", "complete", "cancel", "rescreen"]
+State = Literal[
+    "screened",
+    "referred",
+    "approved",
+    "rejected",
+    "allocated",
+    "published",
+    "activated",
+    "released",
+    "expired",
+    "completed",
+    "cancelled",
+]
+Action = Literal[
+    "approve", "reject", "allocate", "publish", "activate", "release", "expire", "complete", "cancel", "rescreen"
+]
 STATES: tuple[str, ...] = get_args(State)
 ACTIONS: tuple[str, ...] = get_args(Action)
-#: the states a newly published policy release re-judges: not yet decided, or decided and still ahead
-OPEN_STATES: tuple[str, ...] = ("screened", "referred", "approved", "reserved")
 
 
 def rejected_by_rules(state: str, outcome: str) -> bool:
@@ -64,11 +83,27 @@ def rejected_by_rules(state: str, outcome: str) -> bool:
 _TABLE: dict[str, dict[str, str]] = {
     "approve": {"referred": "approved"},
     "reject": {"referred": "rejected", "screened": "rejected"},
-    "reserve": {"screened": "reserved", "approved": "reserved"},
-    "complete": {"screened": "completed", "approved": "completed", "reserved": "completed"},
-    "cancel": {"screened": "cancelled", "referred": "cancelled", "approved": "cancelled", "reserved": "cancelled"},
-    "rescreen": {"screened": "", "referred": "", "approved": "", "reserved": ""},
+    "allocate": {"screened": "allocated", "approved": "allocated"},
+    "publish": {"allocated": "published"},
+    "activate": {"published": "activated"},
+    "release": {"allocated": "released", "published": "released", "activated": "released"},
+    "expire": {"allocated": "expired", "published": "expired", "activated": "expired"},
+    "complete": {"screened": "completed", "approved": "completed", "allocated": "completed", "activated": "completed"},
+    "cancel": {
+        "screened": "cancelled",
+        "referred": "cancelled",
+        "approved": "cancelled",
+        "allocated": "cancelled",
+        "published": "cancelled",
+    },
+    "rescreen": {"screened": "", "referred": "", "approved": "", "allocated": ""},
 }
+#: old action names still accepted, and what they mean now
+ALIASES = {"reserve": "allocate"}
+#: the states in which a request holds airspace (its volumes are in the plan and in conflicts)
+HOLDING: tuple[str, ...] = ("allocated", "published", "activated")
+#: the states a newly published policy release re-judges: not yet decided, or decided and still ahead
+OPEN_STATES: tuple[str, ...] = ("screened", "referred", "approved", *HOLDING)
 
 
 class TransitionError(ConflictError):
@@ -91,9 +126,10 @@ def transition(state: str, action: str, outcome: Outcome | None = None) -> State
 
     Re-screening keeps an approval while the rules still refer the request (the approver decided
     that case), sends a cleared request to the approver when the rules now refer it, rejects it
-    when they now deny it, and leaves an approved or reserved request where it is when the rules
-    now clear it.
+    when they now deny it, and leaves an approved or allocated request where it is when the rules
+    now clear it. `reserve` is taken as `allocate`.
     """
+    action = ALIASES.get(action, action)
     if action not in _TABLE:
         raise TransitionError(f"unknown action `{action}`; expected one of {', '.join(ACTIONS)}")
     allowed = _TABLE[action]
@@ -109,5 +145,5 @@ def transition(state: str, action: str, outcome: Outcome | None = None) -> State
         return new
     if state == "referred":
         return new
-    # approved or reserved: an approval stands for a referred outcome, and clearance keeps it
+    # approved or allocated: an approval stands for a referred outcome, and clearance keeps it
     return state  # type: ignore[return-value]

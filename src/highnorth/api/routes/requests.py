@@ -104,11 +104,17 @@ for _action, _summary in (
     ("approve", "Approve a referred request (approver)."),
     ("reject", "Reject a referred or screened request (approver)."),
     (
-        "reserve",
-        "Book a cleared or approved request as a reservation; the answer lists its conflicts (airspace manager).",
+        "allocate",
+        "Allocate airspace to a cleared or approved request: its volumes (the defaults from its activity unless an "
+        "airspace manager edited them) are booked; the answer lists their conflicts (airspace manager).",
     ),
-    ("complete", "Mark a cleared, approved or reserved request as carried out."),
-    ("cancel", "Withdraw a request that is not yet finished."),
+    ("reserve", "The old name of allocate, kept for clients written before it (airspace manager)."),
+    ("publish", "Publish an allocated request: a NOTAM is issued for each of its volumes (airspace manager)."),
+    ("activate", "Mark a published request's airspace as in use (airspace manager)."),
+    ("release", "Give an allocated, published or active request's airspace back; its NOTAMs are cancelled."),
+    ("expire", "Mark an allocated, published or active request whose windows are over as expired."),
+    ("complete", "Mark a cleared, approved, allocated or active request as carried out."),
+    ("cancel", "Withdraw a request that is not yet finished (a published one's NOTAMs are cancelled)."),
     ("rescreen", "Screen the request again under the current policy and keep the new decision and policy hash."),
 ):
     router.add_api_route(

@@ -1,4 +1,4 @@
-"""`/reservations`: reserved requests as 4D volumes, and the conflicts between them. Use cases:
+"""`/reservations`: the volumes held (allocated, published, activated), and the conflicts between them. Use cases:
 `service.reservations` (`reservations_document`, `conflicts_document`)."""
 
 from __future__ import annotations
@@ -19,14 +19,16 @@ Reader = Annotated[Principal, Depends(Allowed("reservations.read"))]
 
 
 @router.get("", responses=GEOJSON, response_class=GeoJSONResponse)
-def list_reservations(service: ServiceDep, _who: Reader) -> dict[str, Any]:
-    """Every reservation as a GeoJSON Feature: footprint (tracks as 5 NM corridors, points as 1 NM
-    circles), altitude band and time window."""
-    return reservations_document(service)
+def list_reservations(
+    service: ServiceDep, who: Annotated[Principal, Depends(Allowed("request.read"))]
+) -> dict[str, Any]:
+    """Every held volume (allocated, published, activated) as a GeoJSON Feature: footprint, band
+    (as given and in metres AMSL), windows, request, state. A requester sees its own nation's."""
+    return reservations_document(service, who)
 
 
 @router.get("/conflicts", responses=GEOJSON, response_class=GeoJSONResponse)
-def list_conflicts(service: ServiceDep, _who: Reader) -> dict[str, Any]:
-    """Every pair of reservations that overlap in 2D, altitude and time, with the shared
-    footprint, band and window."""
-    return conflicts_document(service)
+def list_conflicts(service: ServiceDep, who: Reader) -> dict[str, Any]:
+    """Every pair of held volumes that share airspace, and every held volume that shares it with
+    the standing airspace: the overlap and its area, the shared band and windows."""
+    return conflicts_document(service, who)

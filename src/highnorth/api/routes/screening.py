@@ -32,9 +32,13 @@ async def screen(
     alternatives: Annotated[
         bool, Query(description="Add what would change each referred or denied decision (docs/exercises.md §4)")
     ] = False,
+    notams: Annotated[
+        bool, Query(description="Also refer activities crossing an area active by the loaded NOTAM feed")
+    ] = False,
 ) -> Response:
     """Screen activities without keeping anything: the same Decision JSON as `highnorth check
-    --format json` (with `--alternatives` when `alternatives=true`), byte for byte."""
+    --format json`, byte for byte (with `--alternatives` when `alternatives=true`; with
+    `notams=true`, as `highnorth check --notams`)."""
     body = await request.body()
-    text = await run_in_threadpool(screen_body, service, body, at, alternatives)
+    text = await run_in_threadpool(lambda: screen_body(service, body, at, alternatives, notams=notams))
     return Response(text, media_type="application/json")

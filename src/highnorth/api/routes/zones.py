@@ -13,9 +13,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from ...formats.zones_geojson import write_zones_geojson
 from ...service.context import Service
-from ...service.zones import import_zone_body, zone_document, zone_list, zones_at
+from ...service.zones import export_zones, import_zone_body, zone_document, zone_list, zones_at
 from ...workflow.access import Principal
 from ..deps import Allowed, get_service
 from ..openapi import ERRORS, GEOJSON, PUBLIC_VIEW, ZONE_FILE_BODY, GeoJSONResponse
@@ -33,9 +32,15 @@ def list_zones(service: ServiceDep, _who: Public, at: At = None, tag: str | None
 
 
 @router.get("/geojson", responses=GEOJSON, response_class=GeoJSONResponse, openapi_extra=PUBLIC_VIEW)
-def zones_geojson(service: ServiceDep, _who: Public, at: At = None, tag: str | None = None) -> dict[str, Any]:
-    """The zones as a GeoJSON FeatureCollection."""
-    return write_zones_geojson(zones_at(service.policy, at, "at", tag))
+def zones_geojson(
+    service: ServiceDep,
+    _who: Public,
+    at: At = None,
+    tag: str | None = None,
+    format: Annotated[Literal["geojson", "ed318"], Query(description="GeoJSON, or ED-318 GeoZones")] = "geojson",
+) -> dict[str, Any]:
+    """The zones as a GeoJSON FeatureCollection, or as ED-318 GeoZones (`format=ed318`)."""
+    return export_zones(zones_at(service.policy, at, "at", tag), format)
 
 
 @router.get("/{zone_id}", responses=GEOJSON, response_class=GeoJSONResponse, openapi_extra=PUBLIC_VIEW)
@@ -48,11 +53,11 @@ def zone_feature(zone_id: str, service: ServiceDep, _who: Public) -> dict[str, A
 async def import_zones(
     request: Request,
     _who: Annotated[Principal, Depends(Allowed("zones.import"))],
-    format: Annotated[Literal["openair", "geojson"], Query(description="The format of the body")],
+    format: Annotated[Literal["openair", "geojson", "ed269", "ed318"], Query(description="The format of the body")],
     name: Annotated[str, Query(pattern=r"^[A-Za-z0-9._-]{1,64}$", description="Name of the zone set")] = "imported",
     source: Annotated[str, Query(max_length=500, description="Source recorded on every zone")] = "",
 ) -> dict[str, Any]:
-    """Convert an OpenAir or GeoJSON body into a zone set: the zone file (YAML) and its geometry
+    """Convert an OpenAir, GeoJSON, ED-269 or ED-318 body into a zone set: the zone file (YAML) and its geometry
     (GeoJSON), with every repair as a warning. The running policy is not changed."""
     body = await request.body()
     return await run_in_threadpool(import_zone_body, body, format, name, source or f"{name} ({format})")

@@ -11,7 +11,7 @@ const $ = (id) => document.getElementById(id);
 const EMPTY = { type: 'FeatureCollection', features: [] };
 const OUTCOME_OF = { permit: 'permitted', condition: 'conditional', refer: 'referred', deny: 'denied' };
 const SEVERITY = { deny: 0, refer: 1, condition: 2, permit: 3 };
-const STATES = ['all', 'referred', 'screened', 'approved', 'reserved', 'rejected', 'completed', 'cancelled'];
+const STATES = ['all', 'referred', 'screened', 'approved', 'allocated', 'published', 'activated', 'released', 'expired', 'rejected', 'completed', 'cancelled'];
 const PAGE = 100; // requests a page
 
 let who = null;
@@ -193,10 +193,13 @@ function obligationsList(obligations) {
 const ACTIONS = [
   { action: 'approve', states: ['referred'], text: 'Approve', done: 'Approved', refused: 'Not approved', style: 'primary' },
   { action: 'reject', states: ['referred', 'screened'], text: 'Reject', done: 'Rejected', refused: 'Not rejected', style: 'danger' },
-  { action: 'reserve', states: ['screened', 'approved'], text: 'Reserve', done: 'Reserved', refused: 'Not reserved', style: 'primary' },
-  { action: 'complete', states: ['screened', 'approved', 'reserved'], text: 'Mark completed', done: 'Completed', refused: 'Not completed', style: '' },
-  { action: 'rescreen', states: ['screened', 'referred', 'approved', 'reserved'], text: 'Screen again', done: 'Screened again', refused: 'Not screened again', style: '' },
-  { action: 'cancel', states: ['screened', 'referred', 'approved', 'reserved'], text: 'Cancel request', done: 'Cancelled', refused: 'Not cancelled', style: 'danger' },
+  { action: 'allocate', states: ['screened', 'approved'], text: 'Allocate airspace', done: 'Allocated', refused: 'Not allocated', style: 'primary' },
+  { action: 'publish', states: ['allocated'], text: 'Publish (NOTAM)', done: 'Published', refused: 'Not published', style: 'primary' },
+  { action: 'activate', states: ['published'], text: 'Activate', done: 'Activated', refused: 'Not activated', style: '' },
+  { action: 'release', states: ['allocated', 'published', 'activated'], text: 'Release airspace', done: 'Released', refused: 'Not released', style: '' },
+  { action: 'complete', states: ['screened', 'approved', 'allocated', 'activated'], text: 'Mark completed', done: 'Completed', refused: 'Not completed', style: '' },
+  { action: 'rescreen', states: ['screened', 'referred', 'approved', 'allocated'], text: 'Screen again', done: 'Screened again', refused: 'Not screened again', style: '' },
+  { action: 'cancel', states: ['screened', 'referred', 'approved', 'allocated', 'published'], text: 'Cancel request', done: 'Cancelled', refused: 'Not cancelled', style: 'danger' },
 ];
 
 function decidePanel(record) {

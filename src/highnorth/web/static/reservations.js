@@ -1,4 +1,4 @@
-// The reservations view: reserved volumes (GET /reservations) on a UTC time line and the map,
+// The reservations view: the volumes held, allocated, published or active (GET /reservations), on a UTC time line and the map,
 // conflicts (GET /reservations/conflicts) in red on both; clicking an item highlights and zooms
 // its volume. The selection is in the query string (`selected`: a request id or `a+b` for a
 // conflict). Plain DOM and CSS; text only (textContent) from the server.
@@ -72,7 +72,7 @@ function fit(geometries) {
 function drawTimeline() {
   const box = $('timeline');
   if (!volumes.length) {
-    box.replaceChildren(el('p', 'hint', 'No reserved volumes.'));
+    box.replaceChildren(el('p', 'hint', 'No volumes allocated.'));
     return;
   }
   const starts = volumes.map((v) => Date.parse(v.properties.start));
@@ -211,7 +211,7 @@ async function start() {
     volumes = [...docV.features].sort((a, b) => a.properties.start.localeCompare(b.properties.start));
     conflicts = docC.features;
     const warn = docV.warnings?.length ? ` ${docV.warnings.join('; ')}` : '';
-    $('summary').textContent = `${volumes.length} reserved volume${volumes.length === 1 ? '' : 's'}, ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}.${warn}`;
+    $('summary').textContent = `${volumes.length} allocated volume${volumes.length === 1 ? '' : 's'}, ${conflicts.length} conflict${conflicts.length === 1 ? '' : 's'}.${warn}`;
   } catch (err) {
     $('error').textContent = err.message;
     $('summary').textContent = '';
