@@ -13,10 +13,9 @@ import typer
 from rich.table import Table
 
 from ..formats.decision_json import dumps
-from ..formats.notam import parse_notams
 from ..model.errors import InputError
 from ..service import airspace, plan
-from ..service.notams import decode_notams
+from ..service.notams import read_notam_files
 from ..workflow.access import Principal
 from .common import console, get_screener, warn, write_or_print
 from .server import DbOpt, _settings
@@ -86,15 +85,7 @@ def conflicts_command(
 ) -> None:
     """Every conflict among the volumes held (or in --volumes), and with the standing airspace and
     the NOTAM areas: where (km²), which band, which windows. Exit 0 with none, 5 with some."""
-    feed = []
-    for path in notams or []:
-        try:
-            read = parse_notams(decode_notams(path.read_bytes()))
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-        for q in read.quarantine:
-            warn(f"{path}:{q.line}: quarantined: {q.reason}")
-        feed.extend(read.notams)
+    feed = read_notam_files(notams or [], warn)
     if volumes is not None:  # a file: no database
         found = airspace.read_volume_file(_read_json(volumes), str(volumes))
         screener = get_screener(policy)

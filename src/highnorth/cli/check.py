@@ -9,12 +9,10 @@ from typing import Annotated
 import typer
 
 from ..engine import Screener
-from ..formats.notam import parse_notams
-from ..model.errors import InputError
 from ..rules.deciding.explain import explain as explain_text
 from ..service import rendering
 from ..service.exercise_rendering import alternative_lines
-from ..service.notams import decode_notams, screener_with_notams
+from ..service.notams import read_notam_files, screener_with_notams
 from ..service.screening import explain_one, screen_file
 from .common import Format, announce_after, console, exit_for, get_screener, warn, write_or_print
 
@@ -104,15 +102,7 @@ def explain(
 
 def _with_notams(screener: Screener, files: list[Path]) -> Screener:
     """The screener's policy with the areas of the NOTAM files (`service.notams.with_notam_areas`)."""
-    feed = []
-    for path in files:
-        try:
-            read = parse_notams(decode_notams(path.read_bytes()))
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-        for q in read.quarantine:
-            warn(f"{path}:{q.line}: quarantined: {q.reason}")
-        feed.extend(read.notams)
+    feed = read_notam_files(files, warn)
     derived, warnings = screener_with_notams(screener.policy, feed)
     for w in warnings:
         warn(w)

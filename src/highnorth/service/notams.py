@@ -5,6 +5,8 @@ a request (docs/airspace.md "NOTAM in", "NOTAM out")."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from ..engine import Screener
@@ -26,9 +28,25 @@ __all__ = [
     "notam_json",
     "notam_screener",
     "read_document",
+    "read_notam_files",
     "screener_with_notams",
     "with_notam_areas",
 ]
+
+
+def read_notam_files(paths: Sequence[Path], warn: Callable[[str], None]) -> list[Notam]:
+    """The NOTAMs of the files (`highnorth check --notams`, `airspace conflicts --notams`), each
+    quarantined one passed to `warn` with its file and line."""
+    feed: list[Notam] = []
+    for path in paths:
+        try:
+            read = parse_notams(decode_notams(path.read_bytes()))
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+        for q in read.quarantine:
+            warn(f"{path}:{q.line}: quarantined: {q.reason}")
+        feed.extend(read.notams)
+    return feed
 
 
 def decode_notams(raw: bytes) -> str:
