@@ -170,6 +170,7 @@ async function render() {
     current = null;
     view.setDecision(EMPTY);
     view.setAssumed(EMPTY);
+    assumedShown = null;
     renderLegend($('legend'), null);
     $('when').textContent = '';
     showError(err);
@@ -206,17 +207,25 @@ const rulesOf = async (version) =>
 const zoneGeometry = async (id) => (await cachedJSON(`/zones/${encodeURIComponent(id)}`)).features[0]?.geometry;
 
 // The zones the map's rules name whose boundary is an assumption, dashed on the map.
+let assumedShown = null; // the ids of the assumed zones on the map, as a key
 async function showAssumed(doc, mine) {
   try {
     const version = doc.features[0]?.properties.version;
-    if (!version) return view.setAssumed(EMPTY);
+    if (!version) {
+      assumedShown = null;
+      return view.setAssumed(EMPTY);
+    }
     const rules = await rulesOf(version);
     const ids = new Set(
       doc.features.flatMap((f) => f.properties.rules).flatMap((id) => (rules.has(id) ? [...rules.get(id).zones, ...rules.get(id).also_in] : [])),
     );
-    const assumed = [...ids].filter((id) => zones.get(id)?.basis === 'assumption');
+    const assumed = [...ids].filter((id) => zones.get(id)?.basis === 'assumption').sort();
+    // the same zones as on the map: nothing to set (the worker would tile them again, ~0.1–0.3 s
+    // on software WebGL, and delay the next map)
+    if (assumed.join('|') === assumedShown) return;
     const geometries = await Promise.all(assumed.map(zoneGeometry));
     if (mine !== sequence) return;
+    assumedShown = assumed.join('|');
     view.setAssumed({
       type: 'FeatureCollection',
       features: geometries.map((geometry, i) => ({ type: 'Feature', geometry, properties: { id: assumed[i] } })),
