@@ -55,6 +55,8 @@ def test_the_diff_view(tmp_path: Path) -> None:
         )
         assert {"denied>conditional", "denied>referred"} <= set(drawn), drawn
         assert page.locator(".diff-label").count() == 2  # the numbers on the map, as text
+        # the land under the changes (a view without a decision map sets it at once)
+        page.wait_for_function("() => window.highnorthMap.querySourceFeatures('land').length > 0", timeout=30_000)
         assert page.locator("#amendment").get_attribute("aria-pressed") == "true"
         page.wait_for_timeout(300)
         page.screenshot(path=str(screenshot_path("diff.png")))

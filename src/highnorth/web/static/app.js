@@ -28,11 +28,15 @@ const maps = new Map(); // `${simplify}|${nation}|${kind}|${period or at}` -> Pr
 
 renderNav();
 
-const view = createMap($('map'), (place) => {
-  state = { ...state, place };
-  writeState(state);
-  showPlace();
-});
+const view = createMap(
+  $('map'),
+  (place) => {
+    state = { ...state, place };
+    writeState(state);
+    showPlace();
+  },
+  { landAfterDecision: true },
+);
 window.highnorthMap = view.map; // for the browser test (queryRenderedFeatures)
 // For bench/web_load.py: `drawn` is when the last question's map was on screen (performance.now()).
 window.highnorthTimings = { start: performance.now(), drawn: null, drawnKey: null };
