@@ -24,6 +24,8 @@ function el(tag, className, text) {
 const utc = (iso) => `${new Date(iso).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 const level = (m, none) => (m === null || m === undefined ? none : `${Math.round(m).toLocaleString('en-GB')} m`);
 const band = (p) => `${level(p.lower_m, 'SFC')} – ${level(p.upper_m, 'UNL')}`;
+// an area in km²: three significant figures below 1, one decimal below 100, whole above
+const km2 = (v) => v.toLocaleString('en-GB', v < 1 ? { maximumSignificantDigits: 3 } : { maximumFractionDigits: v < 100 ? 1 : 0 });
 const conflictId = (c) => `${c.properties.a}+${c.properties.b}`;
 
 // ---- the map ---------------------------------------------------------------------------------
@@ -145,7 +147,7 @@ function drawConflicts() {
     b.type = 'button';
     b.dataset.conflict = conflictId(c);
     b.setAttribute('aria-pressed', String(selected === conflictId(c)));
-    b.append(el('strong', '', `${activityOf(p.a)} × ${activityOf(p.b)}`), el('span', '', `${utc(p.start)} → ${utc(p.end)} · ${band(p)}${p.area_km2 !== null ? ` · ${p.area_km2} km²` : ''}`));
+    b.append(el('strong', '', `${activityOf(p.a)} × ${activityOf(p.b)}`), el('span', '', `${utc(p.start)} → ${utc(p.end)} · ${band(p)}${p.area_km2 !== null ? ` · ${km2(p.area_km2)} km²` : ''}`));
     b.addEventListener('click', () => select(conflictId(c)));
     li.append(b);
     return li;
@@ -184,7 +186,7 @@ async function select(id, { push = true } = {}) {
     fit([volume.geometry]);
   } else if (conflict) {
     const p = conflict.properties;
-    box.replaceChildren(el('p', 'conflict-text', `${activityOf(p.a)} (${p.a}) and ${activityOf(p.b)} (${p.b}) share ${p.area_km2 ?? '?'} km² at ${band(p)} from ${utc(p.start)} to ${utc(p.end)}.`));
+    box.replaceChildren(el('p', 'conflict-text', `${activityOf(p.a)} (${p.a}) and ${activityOf(p.b)} (${p.b}) share ${p.area_km2 === null ? '?' : km2(p.area_km2)} km² at ${band(p)} from ${utc(p.start)} to ${utc(p.end)}.`));
     fit([conflict.geometry]);
   } else {
     box.replaceChildren(el('p', 'hint', 'Click a bar on the time line or a conflict to highlight and zoom to its volume.'));
